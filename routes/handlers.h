@@ -7,6 +7,7 @@
 /* health.c: no token needed */
 int health_on_get(route_ctx *ctx);
 int health_on_metrics(route_ctx *ctx);
+int health_on_openapi(route_ctx *ctx);
 
 /* campaign.c */
 int campaign_on_get(route_ctx *ctx);

@@ -9,6 +9,7 @@ typedef struct daemon_state {
     const daemon_hooks *hooks;
     uv_signal_t sigterm, sigint;
     uv_timer_t drain;
+    uv_timer_t flush; /* the request log is block-buffered; this writes it out a few times a second */
     double stop_started;
     bool stopping;
     int timed_out;
@@ -19,6 +20,14 @@ static void close_handles(daemon_state *d)
     uv_close((uv_handle_t *)&d->sigterm, NULL);
     uv_close((uv_handle_t *)&d->sigint, NULL);
     uv_close((uv_handle_t *)&d->drain, NULL);
+    uv_close((uv_handle_t *)&d->flush, NULL);
+    fflush(stderr);
+}
+
+static void on_flush(uv_timer_t *timer)
+{
+    (void)timer;
+    fflush(stderr);
 }
 
 static void on_drain_tick(uv_timer_t *timer)
@@ -41,9 +50,16 @@ static void on_signal(uv_signal_t *sig, int signum)
         return;
     d->stopping = true;
     fprintf(stderr, "收到信号 %d,停止接收新请求 (signal %d: draining and stopping)\n", signum, signum);
+    fflush(stderr);
     d->stop_started = clock_mono_ms();
     d->hooks->stop_accepting(d->hooks->data);
     uv_timer_start(&d->drain, on_drain_tick, 0, 20);
+}
+
+void daemon_buffer_log(void)
+{
+    static char buf[1 << 16];
+    setvbuf(stderr, buf, _IOFBF, sizeof buf);
 }
 
 int daemon_run(uv_loop_t *loop, const daemon_hooks *hooks)
@@ -52,6 +68,9 @@ int daemon_run(uv_loop_t *loop, const daemon_hooks *hooks)
     uv_signal_init(loop, &d.sigterm);
     uv_signal_init(loop, &d.sigint);
     uv_timer_init(loop, &d.drain);
+    uv_timer_init(loop, &d.flush);
+    uv_timer_start(&d.flush, on_flush, DAEMON_LOG_FLUSH_MS, DAEMON_LOG_FLUSH_MS);
+    uv_unref((uv_handle_t *)&d.flush);
     d.sigterm.data = d.sigint.data = d.drain.data = &d;
     uv_signal_start(&d.sigterm, on_signal, SIGTERM);
     uv_signal_start(&d.sigint, on_signal, SIGINT);

@@ -18,6 +18,15 @@ typedef struct daemon_hooks {
 /* Longest a shutdown waits for in-flight work before the loop stops anyway. */
 #define DAEMON_DRAIN_MS 4000
 
+/* How often the block-buffered log is written out (a kill -9 loses at most this much log). */
+#define DAEMON_LOG_FLUSH_MS 200
+
+/*
+ * Make stderr (the request log) block-buffered: one write() per line costs more than the
+ * request itself. Call before anything is written to stderr; daemon_run() flushes it.
+ */
+void daemon_buffer_log(void);
+
 /*
  * Run `loop` until SIGTERM or SIGINT, then stop accepting, wait until drained (or
  * DAEMON_DRAIN_MS) and return 0. The loop is not closed: the caller disposes what it

@@ -11,6 +11,7 @@
 #include "campaign.h"
 #include "daemon.h"
 #include "demo.h"
+#include "divisions.h"
 #include "metrics.h"
 #include "server.h"
 #include "store.h"
@@ -54,6 +55,20 @@ static const char init_usage[] =
     "  --deadline   统计表报送截止日期 (report deadline)\n"
     "  --reporter   填报人 (who signs the form);  --phone 联系电话 (office phone)\n";
 
+/* The unit's code must be a division that exists (GB/T 2260), as the union's software keys units by it. */
+static int check_unit_code(const char *code, hw_error *err)
+{
+    divisions *d = NULL;
+    int rc = divisions_load_default(&d, err);
+    if (rc != 0)
+        return rc;
+    if (divisions_name(d, code) == NULL)
+        rc = error_set(err, HW_EINVAL, "unknown_unit_code",
+                       "单位代码 %s 不是行政区划表中的代码 (unit code %s is not a known GB/T 2260 division)", code, code);
+    divisions_free(d);
+    return rc;
+}
+
 static int cmd_init(const char *db, int argc, char **argv)
 {
     args_opt o[] = {ARGS_VALUE("--unit-code"), ARGS_VALUE("--unit-name"), ARGS_VALUE("--campaign"), ARGS_VALUE("--from"),
@@ -77,7 +92,7 @@ static int cmd_init(const char *db, int argc, char **argv)
     snprintf(c.deadline, sizeof c.deadline, "%s", o[5].present ? o[5].value : "");
     snprintf(c.reporter, sizeof c.reporter, "%s", o[6].present ? o[6].value : "");
     snprintf(c.reporter_phone, sizeof c.reporter_phone, "%s", o[7].present ? o[7].value : "");
-    if (campaign_validate(&c, &err) != 0)
+    if (campaign_validate(&c, &err) != 0 || check_unit_code(c.unit_code, &err) != 0)
         return fail(&err);
     store *s = NULL;
     int rc = store_open(db, &s, &err);
@@ -163,6 +178,7 @@ static int seed_demo(store *s, hw_error *err)
         return rc;
     fprintf(stderr, "已建立演示活动 (demo campaign created): 成都市总工会 2027年元旦春节送温暖\n");
     fprintf(stderr, "演示管理员令牌,只显示这一次 (demo admin token, shown once): %s\n", demo.admin_token);
+    fflush(stderr);
     sodium_memzero(demo.admin_token, sizeof demo.admin_token);
     return 0;
 }
@@ -175,6 +191,7 @@ static int serve_loop(app *a, const char *listen, hw_error *err)
         return rc;
     fprintf(stderr, "homeward %s 正在服务 (serving) http://%s/ (port %d)\n", HOMEWARD_VERSION, listen,
             server_port(st.srv));
+    fflush(stderr);
     daemon_hooks hooks = {&st, hook_stop, hook_idle, hook_drained};
     int timed_out = daemon_run(a->loop, &hooks);
     server_free(st.srv);
@@ -191,6 +208,7 @@ static int cmd_serve(const char *db, int argc, char **argv)
     hw_error err;
     if (args_parse(argc, argv, o, 3, pos, 0, &npos, &err) != 0)
         return usage_error(serve_usage, &err);
+    daemon_buffer_log();
     uv_loop_t loop;
     uv_loop_init(&loop);
     app a = {.loop = &loop, .web_dir = o[1].present ? o[1].value : HOMEWARD_WEB_DIR, .request_deadline_ms = 30000};
