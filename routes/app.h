@@ -5,8 +5,10 @@
 #include <sqlite3.h>
 #include <uv.h>
 
+#include "divisions.h"
 #include "metrics.h"
 #include "store.h"
+#include "vault.h"
 
 /* Shared by all handlers on the loop thread; owned by whoever started the server (main.c). */
 typedef struct app {
@@ -14,6 +16,8 @@ typedef struct app {
     store *store;
     sqlite3 *rdb; /* the loop thread's read connection (store_reader) */
     metrics *metrics;
+    const vault *vault;         /* keys for personal data */
+    const divisions *divisions; /* the GB/T 2260 table */
     const char *web_dir;
     unsigned request_deadline_ms; /* answer 503 if a write has not committed by then */
 } app;

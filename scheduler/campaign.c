@@ -1,6 +1,7 @@
 /* campaign.c - validating, saving and loading the unit and its current campaign. */
 #include "campaign.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,4 +114,23 @@ int campaign_load(sqlite3 *db, campaign_info *out, hw_error *err)
         return error_set(err, HW_ENOTFOUND, "not_initialized",
                          "尚未初始化单位和活动,请先运行 homeward init (no unit or campaign yet; run homeward init first)");
     return store_error(db, rc, "campaign", err);
+}
+
+int campaign_current_id(sqlite3 *db, int64_t *id, hw_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT max(id) FROM campaign", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return store_error(db, rc, "campaign", err);
+    rc = sqlite3_step(st);
+    bool found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    if (found)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (found)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return store_error(db, rc, "campaign", err);
+    return error_set(err, HW_ENOTFOUND, "not_initialized",
+                     "尚未初始化单位和活动,请先运行 homeward init (no unit or campaign yet; run homeward init first)");
 }

@@ -3,6 +3,7 @@
 #define HW_CAMPAIGN_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -28,5 +29,8 @@ int campaign_save(sqlite3 *db, void *arg, hw_error *err);
 
 /* Read the unit and the current campaign; HW_ENOTFOUND before `homeward init`. */
 int campaign_load(sqlite3 *db, campaign_info *out, hw_error *err);
+
+/* The id of the current campaign; HW_ENOTFOUND before `homeward init`. */
+int campaign_current_id(sqlite3 *db, int64_t *id, hw_error *err);
 
 #endif

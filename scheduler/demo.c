@@ -20,9 +20,9 @@ static int has_unit(sqlite3 *db, bool *yes, hw_error *err)
 
 int demo_seed(sqlite3 *db, void *arg, hw_error *err)
 {
-    demo_result *out = arg;
+    demo_request *out = arg;
     bool exists = false;
-    memset(out, 0, sizeof *out);
+    out->created = false;
     int rc = has_unit(db, &exists, err);
     if (rc != 0 || exists)
         return rc;

@@ -1,0 +1,39 @@
+/* cli.c - the shared environment of the subcommands and their error reporting. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cli_fail(const hw_error *err)
+{
+    fprintf(stderr, "错误 (error): %s\n", err->message);
+    return err->rc == HW_EINVAL && strcmp(err->code, "usage") == 0 ? EXIT_USAGE : EXIT_FAIL;
+}
+
+int cli_usage_error(const char *usage, const hw_error *err)
+{
+    fprintf(stderr, "错误 (error): %s\n\n%s", err->message, usage);
+    return EXIT_USAGE;
+}
+
+int cli_env_open(const char *db, cli_env *env, hw_error *err)
+{
+    char key_path[1024];
+    memset(env, 0, sizeof *env);
+    vault_key_path(db, key_path, sizeof key_path);
+    int rc = store_open(db, &env->store, err);
+    if (rc == 0)
+        rc = vault_open(key_path, &env->vault, err);
+    if (rc == 0)
+        rc = store_write(env->store, vault_bind, &env->vault, err);
+    if (rc == 0)
+        rc = divisions_load_default(&env->divisions, err);
+    return rc;
+}
+
+void cli_env_close(cli_env *env)
+{
+    store_close(env->store);
+    divisions_free(env->divisions);
+    vault_wipe(&env->vault);
+}
