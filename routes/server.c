@@ -172,7 +172,12 @@ void server_close_idle(server *srv)
 
 bool server_drained(server *srv)
 {
-    return srv->connections == 0 && !h2o_timeout_is_linked(&srv->ctx.http2._graceful_shutdown_timeout);
+    if (srv->connections != 0)
+        return false;
+    /* h2o arms a one-second timer to send HTTP/2 GOAWAY frames; with no connection left it has nobody to tell */
+    if (h2o_timeout_is_linked(&srv->ctx.http2._graceful_shutdown_timeout))
+        h2o_timeout_unlink(&srv->ctx.http2._graceful_shutdown_timeout);
+    return true;
 }
 
 void server_free(server *srv)
