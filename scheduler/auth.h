@@ -20,7 +20,7 @@ typedef enum auth_role {
 /* What a route needs; auth_allows() says which roles have it (DESIGN §6 Roles). */
 typedef enum auth_perm {
     AUTH_PERM_PUBLIC,    /* no token needed (the API description) */
-    AUTH_PERM_READ,      /* read the campaign: every role */
+    AUTH_PERM_READ,      /* read the campaign: every role but child */
     AUTH_PERM_ADMIN,     /* users, full id numbers */
     AUTH_PERM_COORDINATE, /* registrations, transports, allocation, imports */
     AUTH_PERM_CHECKIN,   /* check-in and manifests (station users: their station only) */

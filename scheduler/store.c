@@ -97,10 +97,14 @@ static void run_job(sqlite3 *db, store_job *job)
     store_exec(db, "RELEASE job", &ignored);
 }
 
-/* Commit a batch; if the commit itself fails, fall back to one transaction per job. */
+/*
+ * Commit a batch; if the commit itself fails, or a job's error rolled back the whole
+ * transaction, fall back to one transaction per job.
+ */
 static void run_batch(store *s, store_job *batch)
 {
     hw_error err, ignored;
+    bool lost = false;
     if (store_exec(s->wdb, "BEGIN IMMEDIATE", &err) != 0) {
         for (store_job *j = batch; j != NULL; j = j->_next) {
             j->rc = err.rc;
@@ -108,14 +112,25 @@ static void run_batch(store *s, store_job *batch)
         }
         return;
     }
-    for (store_job *j = batch; j != NULL; j = j->_next)
+    /*
+     * Some errors (SQLITE_FULL, I/O errors, RAISE(ROLLBACK)) end the whole transaction: stop
+     * there, or the jobs after it would each commit on their own and then run again below.
+     */
+    for (store_job *j = batch; j != NULL && !lost; j = j->_next) {
         run_job(s->wdb, j);
-    if (store_exec(s->wdb, "COMMIT", &err) == 0)
+        lost = sqlite3_get_autocommit(s->wdb) != 0;
+    }
+    if (lost)
+        error_set(&err, HW_EDB, "database_error", "事务已被回滚 (the transaction was rolled back)");
+    else if (store_exec(s->wdb, "COMMIT", &err) == 0)
         return;
-    store_exec(s->wdb, "ROLLBACK", &ignored);
+    else
+        store_exec(s->wdb, "ROLLBACK", &ignored);
     if (batch->_next == NULL) {
-        batch->rc = err.rc;
-        batch->err = err;
+        if (!lost || batch->rc == 0) { /* a job that failed keeps its own error */
+            batch->rc = err.rc;
+            batch->err = err;
+        }
         return;
     }
     for (store_job *j = batch; j != NULL; j = j->_next) {
@@ -156,11 +171,14 @@ static void finish_batch(store *s, store_job *batch, size_t n)
             notify = true;
         }
     }
-    uv_async_t *async = s->async;
+    /*
+     * Send while holding the lock: store_detach_loop() clears s->async under it and then
+     * frees the handle, so sending after unlocking could touch a closed (freed) uv_async_t.
+     */
+    if (notify && s->async != NULL)
+        uv_async_send(s->async);
     pthread_cond_broadcast(&s->finished);
     pthread_mutex_unlock(&s->mu);
-    if (notify && async != NULL)
-        uv_async_send(async);
 }
 
 static void *writer_main(void *arg)
