@@ -38,7 +38,13 @@ void parse_trim(const char *in, char *buf, size_t n)
         else
             break;
     }
-    snprintf(buf, n, "%.*s", (int)end, in);
+    if (n == 0)
+        return;
+    /* memmove, not snprintf: callers trim in place (buf == in), which snprintf does not allow */
+    if (end > n - 1)
+        end = n - 1;
+    memmove(buf, in, end);
+    buf[end] = '\0';
 }
 
 int parse_yes_no(const char *s, bool dflt, bool *out, hw_error *err)
@@ -76,34 +82,41 @@ static const char *skip_currency(const char *p)
     return p;
 }
 
+#define MONEY_MAX_FEN 100000000000000LL /* 10^12 yuan */
+
 int parse_money_fen(const char *s, int64_t *fen, hw_error *err)
 {
     char t[48];
     parse_trim(s, t, sizeof t);
     const char *p = skip_currency(t);
     int64_t yuan = 0, cents = 0;
-    int digits = 0, decimals = -1;
+    int digits = 0, decimals = -1, group = -1; /* group: digits since the last thousands comma */
     for (; *p != '\0'; p++) {
-        if (*p == ',' && decimals < 0 && digits > 0)
+        if (*p == ',' && decimals < 0 && (group == 3 || (group < 0 && digits >= 1 && digits <= 3))) {
+            group = 0;
             continue;
-        if (*p == '.' && decimals < 0) {
+        }
+        if (*p == '.' && decimals < 0 && (group < 0 || group == 3)) {
             decimals = 0;
             continue;
         }
-        if (!isdigit((unsigned char)*p) || decimals == 2 || digits > 12)
+        if (!isdigit((unsigned char)*p) || decimals == 2 || (decimals < 0 && digits > 12))
             goto bad;
         if (decimals < 0) {
             yuan = yuan * 10 + (*p - '0');
             digits++;
+            group += group >= 0;
         } else {
             cents = cents * 10 + (*p - '0');
             decimals++;
         }
     }
-    if (digits == 0 || decimals == 0)
+    if (digits == 0 || decimals == 0 || (decimals < 0 && group >= 0 && group != 3))
         goto bad;
     if (decimals == 1)
         cents *= 10;
+    if (yuan * 100 + cents > MONEY_MAX_FEN)
+        goto bad;
     *fen = yuan * 100 + cents;
     return 0;
 bad:
@@ -130,7 +143,8 @@ int parse_phone(const char *s, char *out, size_t n, hw_error *err)
         }
     }
     digits[nd] = '\0';
-    if (nd < 7 || nd > 12 || (nd == 11 && digits[0] != '1' && digits[0] != '0'))
+    /* mobiles are exactly 11 digits starting with 1; landlines carry a 0 area code (7-12 digits) */
+    if (nd < 7 || nd > 12 || (digits[0] == '1' && nd != 11) || (nd == 11 && digits[0] != '1' && digits[0] != '0'))
         goto bad;
     snprintf(out, n, "%s", digits);
     return 0;

@@ -8,7 +8,7 @@
 
 #include "error.h"
 
-/* Copy `in` without surrounding ASCII white space and U+3000 (ideographic space) into buf. */
+/* Copy `in` without surrounding ASCII white space and U+3000 (ideographic space) into buf (buf may be in). */
 void parse_trim(const char *in, char *buf, size_t n);
 
 /* 是/否, yes/no, y/n, true/false, 1/0 (case-insensitive); empty gives `dflt`. */

@@ -51,7 +51,7 @@ int purchase_set(purchase *p, pu_field f, const char *value, int today, hw_error
         parse_trim(value, t, sizeof t);
         if (clock_parse_date(t, &ymd, err) != 0)
             return err != NULL ? err->rc : HW_EINVAL;
-        snprintf(p->travel_date, sizeof p->travel_date, "%s", t);
+        memcpy(p->travel_date, t, sizeof p->travel_date); /* clock_parse_date checked: 10 characters */
         return 0;
     case PU_FARE:
         parse_trim(value, t, sizeof t);
@@ -132,13 +132,14 @@ int purchases_insert(sqlite3 *db, const vault *v, int64_t campaign_id, const pur
     sqlite3_bind_int(st, 7, p->refunded);
     sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
+    int xrc = sqlite3_extended_errcode(db);
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE) {
         if (id != NULL)
             *id = sqlite3_last_insert_rowid(db);
         return 0;
     }
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    if (xrc == SQLITE_CONSTRAINT_UNIQUE) /* not CHECK, NOT NULL or FOREIGN KEY: those are no duplicate */
         return error_set(err, HW_ECONFLICT, "duplicate_purchase",
                          "同一人同一车次同一日期的购票已存在 (this person already has this ticket on that date)");
     return store_error(db, rc, "purchases", err);

@@ -99,7 +99,7 @@ static int set_date(char *dst, const char *value, hw_error *err)
     }
     int rc = clock_parse_date(t, &ymd, err);
     if (rc == 0)
-        snprintf(dst, 11, "%s", t);
+        snprintf(dst, 11, "%.10s", t); /* clock_parse_date checked: exactly 10 characters */
     return rc;
 }
 
@@ -244,7 +244,8 @@ static int explain_conflict(registrations_writer *w, const uint8_t *index, const
     bind_text_or_null(st, 3, r->ref);
     bool by_id = true;
     if (sqlite3_step(st) == SQLITE_ROW) {
-        *conflict_id = sqlite3_column_int64(st, 0);
+        if (conflict_id != NULL)
+            *conflict_id = sqlite3_column_int64(st, 0);
         by_id = strcmp((const char *)sqlite3_column_text(st, 1), "id") == 0;
     }
     sqlite3_reset(st);
@@ -300,13 +301,15 @@ int registrations_writer_add(registrations_writer *w, const registration *r, int
     sqlite3_bind_int(st, 16, registration_priority(r->tags));
     sqlite3_bind_text(st, 17, now, -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st);
+    int xrc = sqlite3_extended_errcode(w->db);
     sqlite3_reset(st);
     if (rc == SQLITE_DONE) {
         if (id != NULL)
             *id = sqlite3_last_insert_rowid(w->db);
         return 0;
     }
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    /* only a unique index is a duplicate; a CHECK or NOT NULL failure is reported as what it is */
+    if (xrc == SQLITE_CONSTRAINT_UNIQUE)
         return explain_conflict(w, index, r, conflict_id, err);
     return store_error(w->db, rc, "registrations", err);
 }

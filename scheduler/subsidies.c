@@ -46,7 +46,7 @@ int subsidy_set(subsidy *s, su_field f, const char *value, hw_error *err)
         parse_trim(value, t, sizeof t);
         if (clock_parse_date(t, &ymd, err) != 0)
             return HW_EINVAL;
-        snprintf(s->date, sizeof s->date, "%s", t);
+        memcpy(s->date, t, sizeof s->date); /* clock_parse_date checked: 10 characters */
         return 0;
     default:
         return error_set(err, HW_EINVAL, "bad_field", "未知字段 (unknown field)");
@@ -86,13 +86,14 @@ int subsidies_insert(sqlite3 *db, int64_t campaign_id, const subsidy *s, int64_t
     sqlite3_bind_text(st, 5, s->date, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
+    int xrc = sqlite3_extended_errcode(db);
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE) {
         if (id != NULL)
             *id = sqlite3_last_insert_rowid(db);
         return 0;
     }
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    if (xrc == SQLITE_CONSTRAINT_UNIQUE) /* not CHECK, NOT NULL or FOREIGN KEY: those are no duplicate */
         return error_set(err, HW_ECONFLICT, "duplicate_subsidy",
                          "同一单位同一日期同一金额的补贴已存在 (the same subsidy is already recorded)");
     return store_error(db, rc, "subsidies", err);

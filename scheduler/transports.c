@@ -238,13 +238,14 @@ int transports_insert(sqlite3 *db, int64_t campaign_id, const transport *t, int6
     sqlite3_bind_text(st, 11, transport_status_name(t->status), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
+    int xrc = sqlite3_extended_errcode(db);
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE) {
         if (id != NULL)
             *id = sqlite3_last_insert_rowid(db);
         return 0;
     }
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    if (xrc == SQLITE_CONSTRAINT_UNIQUE) /* not CHECK, NOT NULL or FOREIGN KEY: those are no duplicate */
         return error_set(err, HW_ECONFLICT, "duplicate_ref", "运力编号 %s 已存在 (transport ref already exists)", t->ref);
     return store_error(db, rc, "transports", err);
 }
