@@ -16,4 +16,33 @@ int campaign_on_get(route_ctx *ctx);
 int users_on_list(route_ctx *ctx);
 int users_on_create(route_ctx *ctx);
 
+/* registrations.c: coordinators; GET .../{id}?reveal=id is for admins and audited */
+int registrations_on_list(route_ctx *ctx);
+int registrations_on_create(route_ctx *ctx);
+int registrations_on_get(route_ctx *ctx);
+int registrations_on_update(route_ctx *ctx);
+int registrations_on_delete(route_ctx *ctx);
+
+/* transports.c: every role may read (station staff see departures), coordinators write */
+int transports_on_list(route_ctx *ctx);
+int transports_on_create(route_ctx *ctx);
+int transports_on_get(route_ctx *ctx);
+int transports_on_update(route_ctx *ctx);
+int transports_on_delete(route_ctx *ctx);
+int transports_on_status(route_ctx *ctx);
+
+/* purchases.c */
+int purchases_on_list(route_ctx *ctx);
+int purchases_on_create(route_ctx *ctx);
+int purchases_on_get(route_ctx *ctx);
+int purchases_on_update(route_ctx *ctx);
+int purchases_on_delete(route_ctx *ctx);
+
+/* subsidies.c */
+int subsidies_on_list(route_ctx *ctx);
+int subsidies_on_create(route_ctx *ctx);
+int subsidies_on_get(route_ctx *ctx);
+int subsidies_on_update(route_ctx *ctx);
+int subsidies_on_delete(route_ctx *ctx);
+
 #endif

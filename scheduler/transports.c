@@ -74,6 +74,11 @@ const char *transport_status_name(transport_status s)
     return s < TRANSPORT_NSTATUSES ? status_names[s] : "";
 }
 
+const char *transport_status_zh(transport_status s)
+{
+    return s < TRANSPORT_NSTATUSES ? status_zh[s] : "";
+}
+
 bool transport_can_move(transport_status from, transport_status to)
 {
     if (to == TRANSPORT_CANCELLED)

@@ -73,6 +73,7 @@ const char *transport_kind_zh(transport_kind k);   /* "专列"... */
 /* planned/confirmed/... (also 计划/已确认/检票中/已出发/已到达/已取消). */
 int transport_status_parse(const char *s, transport_status *out, hw_error *err);
 const char *transport_status_name(transport_status s);
+const char *transport_status_zh(transport_status s); /* "计划"... */
 
 /* Whether the status machine allows from -> to (DESIGN §2). Pure. */
 bool transport_can_move(transport_status from, transport_status to);
