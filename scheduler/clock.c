@@ -31,8 +31,8 @@ int clock_parse_date(const char *s, int *yyyymmdd, hw_error *err)
     *yyyymmdd = y * 10000 + m * 100 + d;
     return 0;
 bad:
-    return error_set(err, HW_EINVAL, "bad_date", "日期无效,应为 YYYY-MM-DD 的真实日期 (invalid date, expected a real YYYY-MM-DD): %.32s",
-                     s != NULL ? s : "");
+    return error_set(err, HW_EINVAL, "bad_date", "日期 %.32s 无效,应为 YYYY-MM-DD 格式的真实日期 (invalid date %.32s: expected a real YYYY-MM-DD)",
+                     s != NULL ? s : "", s != NULL ? s : "");
 }
 
 static void shanghai_tm(time_t t, struct tm *tm)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "cli.h"
@@ -25,6 +26,7 @@ static const command commands[] = {
     {"init", cmd_init, cmd_init_usage},
     {"serve", cmd_serve, cmd_serve_usage},
     {"user", cmd_user, cmd_user_usage},
+    {"import", cmd_import, cmd_import_usage},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -36,7 +38,8 @@ static void print_usage(FILE *out)
                  "命令 (commands):\n"
                  "  init        建立或更新单位和活动 (create or update the unit and campaign)\n"
                  "  serve       运行调度服务和网页 (run the daemon and web UI)\n"
-                 "  user add    新建用户和令牌 (create a user and its token)\n\n"
+                 "  user add    新建用户和令牌 (create a user and its token)\n"
+                 "  import      导入登记、运力、购票、补贴 CSV (import registrations, transports, purchases, subsidies)\n\n"
                  "homeward COMMAND --help 查看各命令的说明 (for each command's options).\n"
                  "退出码 (exit codes): 0 成功 ok, 1 失败 failure, 2 用法错误 usage.\n",
             HOMEWARD_VERSION);
@@ -67,6 +70,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "错误 (error): libsodium 初始化失败 (libsodium failed to initialize)\n");
         return EXIT_FAIL;
     }
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread starts: URL imports, pushes to the parent */
     argc = take_db(argc - 1, argv + 1, &db);
     argv++;
     if (argc == 0 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
