@@ -45,4 +45,7 @@ int subsidies_on_get(route_ctx *ctx);
 int subsidies_on_update(route_ctx *ctx);
 int subsidies_on_delete(route_ctx *ctx);
 
+/* imports.c */
+int imports_on_post(route_ctx *ctx);
+
 #endif
