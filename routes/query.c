@@ -1,6 +1,8 @@
 /* query.c - query strings, paging, JSON bodies applied through the shared field parsers, and common answers. */
 #include "query.h"
 
+#include "export.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,9 +347,7 @@ json_t *query_money(int64_t fen)
 
 json_t *query_division(const divisions *d, const char *code)
 {
-    char name[DIVISIONS_FULL_NAME_MAX];
-    bool known = divisions_full_name(d, code, name, sizeof name) == 0;
-    return json_pack("{s:s, s:s?}", "code", code, "name", known ? name : NULL);
+    return export_division_json(d, code);
 }
 
 const char *query_nz(const char *s)

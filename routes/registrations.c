@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export.h"
 #include "handlers.h"
 #include "json.h"
 #include "parse.h"
@@ -16,33 +17,10 @@ static int set_field(void *record, int field, const char *text, const void *env,
     return registration_set(record, (reg_field)field, text, env, err);
 }
 
-/* Tags as an array of their Chinese names. */
-static json_t *tags_json(unsigned tags)
-{
-    char buf[160];
-    json_t *out = json_array();
-    registration_format_tags(tags, buf, sizeof buf);
-    for (const char *p = buf; *p != '\0';) {
-        size_t len = strcspn(p, ";");
-        json_array_append_new(out, json_stringn(p, len));
-        p += len;
-        if (*p == ';')
-            p++;
-    }
-    return out;
-}
-
 /* A registration as the API shows it: masked id number and phone, unless an admin revealed `full_id`. */
 static json_t *reg_json(const app *a, const registry_reg *row, const char *full_id)
 {
-    const registration *r = &row->reg;
-    return json_pack("{s:I, s:s?, s:s, s:s, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:o, s:b, s:i, s:s, s:s, s:s}", "id",
-                     (json_int_t)row->id, "ref", query_nz(r->ref), "name", r->name, "id_number",
-                     full_id != NULL ? full_id : row->id_masked, "phone", query_nz(row->phone_masked), "employer",
-                     query_nz(r->employer), "destination", query_division(a->divisions, r->destination), "earliest",
-                     query_nz(r->earliest), "latest", query_nz(r->latest), "party", query_nz(r->party), "tags",
-                     tags_json(r->tags), "migrant", (int)r->migrant, "priority", row->priority, "status", row->status,
-                     "created_at", row->created_at, "updated_at", row->updated_at);
+    return export_registration_json(a->divisions, row, full_id);
 }
 
 /* ------------------------------------------------------------------ list */

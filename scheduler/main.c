@@ -27,6 +27,7 @@ static const command commands[] = {
     {"serve", cmd_serve, cmd_serve_usage},
     {"user", cmd_user, cmd_user_usage},
     {"import", cmd_import, cmd_import_usage},
+    {"export", cmd_export, cmd_export_usage},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -39,7 +40,8 @@ static void print_usage(FILE *out)
                  "  init        建立或更新单位和活动 (create or update the unit and campaign)\n"
                  "  serve       运行调度服务和网页 (run the daemon and web UI)\n"
                  "  user add    新建用户和令牌 (create a user and its token)\n"
-                 "  import      导入登记、运力、购票、补贴 CSV (import registrations, transports, purchases, subsidies)\n\n"
+                 "  import      导入登记、运力、购票、补贴 CSV (import registrations, transports, purchases, subsidies)\n"
+                 "  export      导出登记名单 CSV/JSON (export the registrations)\n\n"
                  "homeward COMMAND --help 查看各命令的说明 (for each command's options).\n"
                  "退出码 (exit codes): 0 成功 ok, 1 失败 failure, 2 用法错误 usage.\n",
             HOMEWARD_VERSION);
