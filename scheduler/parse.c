@@ -205,13 +205,23 @@ int parse_count(const char *s, long max, long *out, hw_error *err)
 int parse_text(const char *s, size_t max, char *buf, size_t n, hw_error *err)
 {
     char t[1024];
+    size_t len = 0;
     parse_trim(s, t, sizeof t);
-    size_t len = strlen(t);
+    /* a line break typed in a cell (Alt+Enter in Excel) or a tab becomes one space; other controls are refused */
+    for (size_t i = 0; t[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c == '\r' || c == '\n' || c == '\t') {
+            if (len > 0 && t[len - 1] != ' ')
+                t[len++] = ' ';
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f)
+            return error_set(err, HW_EINVAL, "control_character", "含有控制字符 (contains a control character)");
+        t[len++] = (char)c;
+    }
+    t[len] = '\0';
     if (len > max || len >= n)
         return error_set(err, HW_EINVAL, "too_long", "内容过长,最多 %zu 字节 (too long: at most %zu bytes)", max, max);
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
-            return error_set(err, HW_EINVAL, "control_character", "含有控制字符 (contains a control character)");
     memcpy(buf, t, len + 1);
     return 0;
 }

@@ -35,7 +35,10 @@ int parse_datetime(const char *s, char *out, size_t n, int *date, hw_error *err)
 /* A positive whole number up to `max`. */
 int parse_count(const char *s, long max, long *out, hw_error *err);
 
-/* Copy trimmed text of at most `max` bytes without control characters into buf (callers pass valid UTF-8). */
+/*
+ * Copy trimmed text of at most `max` bytes into buf (callers pass valid UTF-8): line breaks and tabs inside
+ * become single spaces, other control characters are refused.
+ */
 int parse_text(const char *s, size_t max, char *buf, size_t n, hw_error *err);
 
 #endif

@@ -357,7 +357,12 @@ static void test_text(void **state)
     assert_int_equal(parse_text(huge, 120, buf, sizeof buf, &err), HW_EINVAL);
     assert_string_equal(err.code, "too_long");
 
-    static const char *const controls[] = {"a\tb", "a\nb", "a\x01", "\x1b[31mred",
+    /* a line break typed in a cell (Alt+Enter) or a tab becomes one space */
+    assert_int_equal(parse_text("a\nb", 60, buf, sizeof buf, &err), 0);
+    assert_string_equal(buf, "a b");
+    assert_int_equal(parse_text("成都某某有限公司,\r\n 三号厂房\t\t二楼", 60, buf, sizeof buf, &err), 0);
+    assert_string_equal(buf, "成都某某有限公司, 三号厂房 二楼");
+    static const char *const controls[] = {"a\x01", "\x1b[31mred",
                                            "del\x7f"
                                            "x"};
     for (size_t i = 0; i < sizeof controls / sizeof controls[0]; i++) {
