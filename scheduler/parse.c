@@ -211,6 +211,8 @@ int parse_text(const char *s, size_t max, char *buf, size_t n, hw_error *err)
     for (size_t i = 0; t[i] != '\0'; i++) {
         unsigned char c = (unsigned char)t[i];
         if (c == '\r' || c == '\n' || c == '\t') {
+            while (t[i + 1] == '\r' || t[i + 1] == '\n' || t[i + 1] == '\t' || t[i + 1] == ' ')
+                i++;
             if (len > 0 && t[len - 1] != ' ')
                 t[len++] = ' ';
             continue;
