@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include "divisions.h"
+#include "jobs.h"
 #include "metrics.h"
 #include "store.h"
 #include "vault.h"
@@ -18,6 +19,7 @@ typedef struct app {
     metrics *metrics;
     const vault *vault;         /* keys for personal data */
     const divisions *divisions; /* the GB/T 2260 table */
+    jobs *jobs;                 /* allocation runs in progress and recent */
     const char *web_dir;
     unsigned request_deadline_ms; /* answer 503 if a write has not committed by then */
 } app;

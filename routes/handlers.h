@@ -48,4 +48,9 @@ int subsidies_on_delete(route_ctx *ctx);
 /* imports.c */
 int imports_on_post(route_ctx *ctx);
 
+/* allocations.c */
+int allocations_on_post(route_ctx *ctx);
+int allocations_on_list(route_ctx *ctx);
+int jobs_on_get(route_ctx *ctx);
+
 #endif

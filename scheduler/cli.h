@@ -30,12 +30,13 @@ int cli_usage_error(const char *usage, const hw_error *err);
 
 /* The subcommands (cmd_*.c): each parses its own options. `db` is the --db path. */
 extern const char cmd_init_usage[], cmd_user_usage[], cmd_serve_usage[], cmd_import_usage[],
-    cmd_export_usage[], cmd_list_usage[];
+    cmd_export_usage[], cmd_list_usage[], cmd_allocate_usage[];
 int cmd_init(const char *db, int argc, char **argv);
 int cmd_user(const char *db, int argc, char **argv);
 int cmd_serve(const char *db, int argc, char **argv);
 int cmd_import(const char *db, int argc, char **argv);
 int cmd_export(const char *db, int argc, char **argv);
 int cmd_list(const char *db, int argc, char **argv);
+int cmd_allocate(const char *db, int argc, char **argv);
 
 #endif

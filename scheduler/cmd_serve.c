@@ -90,7 +90,7 @@ int cmd_serve(const char *db, int argc, char **argv)
         rc = seed_demo(a.store, a.vault, a.divisions, &err);
     if (rc == 0)
         rc = store_reader(a.store, &a.rdb, &err);
-    if (rc == 0 && (a.metrics = metrics_new()) == NULL)
+    if (rc == 0 && ((a.metrics = metrics_new()) == NULL || (a.jobs = jobs_new()) == NULL))
         rc = error_set(&err, HW_ENOMEM, "out_of_memory", "内存不足 (out of memory)");
     if (rc == 0)
         rc = store_attach_loop(a.store, &loop, &err);
@@ -102,6 +102,7 @@ int cmd_serve(const char *db, int argc, char **argv)
     sqlite3_close(a.rdb);
     cli_env_close(&env);
     metrics_free(a.metrics);
+    jobs_free(a.jobs);
     if (rc != 0)
         return cli_fail(&err);
     if (loop_rc != 0)

@@ -29,6 +29,7 @@ static const command commands[] = {
     {"import", cmd_import, cmd_import_usage},
     {"export", cmd_export, cmd_export_usage},
     {"list", cmd_list, cmd_list_usage},
+    {"allocate", cmd_allocate, cmd_allocate_usage},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -43,6 +44,7 @@ static void print_usage(FILE *out)
                  "  user add    新建用户和令牌 (create a user and its token)\n"
                  "  import      导入登记、运力、购票、补贴 CSV (import registrations, transports, purchases, subsidies)\n"
                  "  list        查看、查找登记、运力、购票、补贴 (list and search what was imported)\n"
+                 "  allocate    分配团体票并出票 (allocate group tickets)\n"
                  "  export      导出登记名单 CSV/JSON (export the registrations)\n\n"
                  "homeward COMMAND --help 查看各命令的说明 (for each command's options).\n"
                  "退出码 (exit codes): 0 成功 ok, 1 失败 failure, 2 用法错误 usage.\n",

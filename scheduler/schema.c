@@ -109,6 +109,36 @@ static const char *const migrations[] = {
     "  date TEXT NOT NULL,"
     "  created_at TEXT NOT NULL,"
     "  UNIQUE (campaign_id, employer, date, amount_fen));",
+
+    /* 3: allocation runs and the group tickets they issue */
+    "CREATE TABLE allocation_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaign(id),"
+    "  started_at TEXT NOT NULL,"
+    "  finished_at TEXT NOT NULL,"
+    "  dry_run INTEGER NOT NULL CHECK (dry_run IN (0, 1)),"
+    "  seated INTEGER NOT NULL,"
+    "  bound INTEGER NOT NULL,"
+    "  issued INTEGER NOT NULL,"
+    "  summary TEXT NOT NULL);"
+    "CREATE TABLE tickets ("
+    "  id INTEGER PRIMARY KEY,"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaign(id),"
+    "  code TEXT NOT NULL UNIQUE CHECK (length(code) = 10),"
+    "  registration_id INTEGER NOT NULL REFERENCES registrations(id),"
+    "  transport_id INTEGER NOT NULL REFERENCES transports(id),"
+    "  seat_index INTEGER NOT NULL CHECK (seat_index >= 0),"
+    "  seat_label TEXT NOT NULL,"
+    "  dropoff TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'boarded', 'no_show', 'cancelled')),"
+    "  run_id INTEGER REFERENCES allocation_runs(id),"
+    "  issued_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX tickets_one_live_per_person ON tickets(registration_id) "
+    "  WHERE status IN ('issued', 'boarded');"
+    "CREATE UNIQUE INDEX tickets_one_live_per_seat ON tickets(transport_id, seat_index) "
+    "  WHERE status IN ('issued', 'boarded');"
+    "CREATE INDEX tickets_by_transport ON tickets(transport_id, status);",
 };
 
 int schema_version(void)
