@@ -53,4 +53,10 @@ int allocations_on_post(route_ctx *ctx);
 int allocations_on_list(route_ctx *ctx);
 int jobs_on_get(route_ctx *ctx);
 
+/* tickets.c */
+int tickets_on_get(route_ctx *ctx);
+int tickets_on_qr(route_ctx *ctx);
+int tickets_on_pass(route_ctx *ctx);
+int tickets_on_manifest(route_ctx *ctx);
+
 #endif

@@ -1,18 +1,38 @@
-/* cmd_export.c - `homeward export registrations`: the list as CSV (Excel-ready) or JSON, personal data masked. */
+/* cmd_export.c - `homeward export registrations|tickets|manifest`: lists as CSV (Excel-ready), JSON or printable xlsx. */
 #include <stdio.h>
 #include <string.h>
 
 #include "args.h"
 #include "cli.h"
 #include "export.h"
+#include "manifest.h"
 
 const char cmd_export_usage[] =
-    "用法 (usage): homeward export registrations [--format csv|json] [--out FILE]\n"
-    "导出登记名单,身份证号和手机号均已遮蔽 (export the registrations; id numbers and phones are masked).\n"
-    "  --format  csv(默认,Excel 可直接打开 / default, opens in Excel)或 json\n"
-    "  --out     输出文件,默认标准输出 (output file; default standard output)\n";
+    "用法 (usage): homeward export registrations|tickets|manifest [--transport REF] [--format csv|json|xlsx] [--out FILE]\n"
+    "导出名单,身份证号和手机号均已遮蔽 (export lists; id numbers and phones are masked).\n"
+    "  registrations  登记名单 (csv, json)\n"
+    "  tickets        全部团体票:票号、运力、座位、姓名、下车地、状态 (every ticket)\n"
+    "  manifest       实名制乘车名册,按座位排列,带签到栏,站务打印备用 (per-transport passenger list with a tick\n"
+    "                 column, the paper fallback at the station); xlsx 每辆/列一页 (one sheet per transport)\n"
+    "  --transport    只导出这一运力 (one transport only)\n"
+    "  --format       csv(默认 / default)、json 或 xlsx(需要 --out / needs --out)\n"
+    "  --out          输出文件,默认标准输出 (output file; default standard output)\n";
 
-static int run(const char *db, export_format fmt, const char *path, size_t *count, hw_error *err)
+typedef struct export_request {
+    const char *what, *transport, *path;
+    export_format fmt;
+} export_request;
+
+static int write_list(sqlite3 *rdb, const divisions *d, const export_request *r, FILE *out, size_t *count,
+                      hw_error *err)
+{
+    if (strcmp(r->what, "registrations") == 0)
+        return export_registrations(rdb, d, r->fmt, out, count, err);
+    manifest_kind kind = strcmp(r->what, "tickets") == 0 ? MANIFEST_TICKETS : MANIFEST_PASSENGERS;
+    return manifest_write(rdb, d, kind, r->transport, r->fmt, out, r->path, count, err);
+}
+
+static int run(const char *db, const export_request *r, size_t *count, hw_error *err)
 {
     cli_env env;
     sqlite3 *rdb = NULL;
@@ -20,12 +40,13 @@ static int run(const char *db, export_format fmt, const char *path, size_t *coun
     if (rc == 0)
         rc = store_reader(env.store, &rdb, err);
     FILE *out = stdout;
-    if (rc == 0 && path != NULL && (out = fopen(path, "wb")) == NULL)
-        rc = error_set(err, HW_EIO, "cannot_open", "无法写入文件 %s (cannot write file)", path);
+    bool own_file = r->path != NULL && r->fmt != EXPORT_XLSX;
+    if (rc == 0 && own_file && (out = fopen(r->path, "wb")) == NULL)
+        rc = error_set(err, HW_EIO, "cannot_open", "无法写入文件 %s (cannot write file)", r->path);
     if (rc == 0)
-        rc = export_registrations(rdb, env.divisions, fmt, out, count, err);
-    if (out != NULL && out != stdout && fclose(out) != 0 && rc == 0)
-        rc = error_set(err, HW_EIO, "write_failed", "写入文件 %s 失败 (cannot write file)", path);
+        rc = write_list(rdb, env.divisions, r, out, count, err);
+    if (own_file && out != NULL && fclose(out) != 0 && rc == 0)
+        rc = error_set(err, HW_EIO, "write_failed", "写入文件 %s 失败 (cannot write file)", r->path);
     sqlite3_close(rdb);
     cli_env_close(&env);
     return rc;
@@ -33,22 +54,26 @@ static int run(const char *db, export_format fmt, const char *path, size_t *coun
 
 int cmd_export(const char *db, int argc, char **argv)
 {
-    args_opt o[] = {ARGS_VALUE("--format"), ARGS_VALUE("--out")};
+    args_opt o[] = {ARGS_VALUE("--format"), ARGS_VALUE("--out"), ARGS_VALUE("--transport")};
     const char *pos[1];
     size_t npos, count = 0;
     hw_error err;
-    export_format fmt = EXPORT_CSV;
-    if (args_parse(argc, argv, o, 2, pos, 1, &npos, &err) != 0)
+    export_request r = {.fmt = EXPORT_CSV};
+    if (args_parse(argc, argv, o, 3, pos, 1, &npos, &err) != 0)
         return cli_usage_error(cmd_export_usage, &err);
-    if (npos != 1 || strcmp(pos[0], "registrations") != 0) {
-        error_set(&err, HW_EINVAL, "usage", "目前可导出 registrations (what can be exported now: registrations)");
+    r.what = npos == 1 ? pos[0] : "";
+    if (strcmp(r.what, "registrations") != 0 && strcmp(r.what, "tickets") != 0 && strcmp(r.what, "manifest") != 0) {
+        error_set(&err, HW_EINVAL, "usage", "可导出 registrations、tickets 或 manifest (export registrations, tickets or "
+                                            "manifest)");
         return cli_usage_error(cmd_export_usage, &err);
     }
-    if (o[0].present && export_format_parse(o[0].value, &fmt, &err) != 0)
+    if (o[0].present && export_format_parse(o[0].value, &r.fmt, &err) != 0)
         return cli_usage_error(cmd_export_usage, &err);
-    if (run(db, fmt, o[1].present ? o[1].value : NULL, &count, &err) != 0)
+    r.path = o[1].present ? o[1].value : NULL;
+    r.transport = o[2].present ? o[2].value : NULL;
+    if (run(db, &r, &count, &err) != 0)
         return cli_fail(&err);
-    if (o[1].present)
-        fprintf(stderr, "已导出 %zu 条登记到 %s (exported %zu registrations)\n", count, o[1].value, count);
+    if (r.path != NULL)
+        fprintf(stderr, "已导出 %zu 行到 %s (exported %zu rows)\n", count, r.path, count);
     return EXIT_OK;
 }

@@ -804,7 +804,18 @@ static int tr_set_status(sqlite3 *db, int64_t id, transport_status to, hw_error 
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, transport_status_name(to), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-    return step_done(db, st, "transports", err);
+    rc = step_done(db, st, "transports", err);
+    if (rc != 0 || to != TRANSPORT_CANCELLED)
+        return rc;
+    /* a cancelled transport cancels its issued tickets; the next allocation seats those people again */
+    rc = prepare(db, "UPDATE tickets SET status = 'cancelled', updated_at = ?2 WHERE transport_id = ?1 AND status = "
+                     "'issued'",
+                 &st, "tickets", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    return step_done(db, st, "tickets", err);
 }
 
 int registry_tr_move(sqlite3 *db, void *arg, hw_error *err)
