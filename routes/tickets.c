@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign.h"
 #include "handlers.h"
+#include "registry.h"
 #include "json.h"
 #include "qrsvg.h"
 #include "ticketcode.h"
@@ -123,7 +125,6 @@ int tickets_on_pass(route_ctx *ctx)
 typedef struct manifest_state {
     route_ctx *ctx;
     json_t *passengers;
-    json_t *transport;
     int counts[4]; /* issued, boarded, no_show, cancelled */
 } manifest_state;
 
@@ -132,8 +133,6 @@ static int add_passenger(const ticket_view *t, void *data)
     static const char *const statuses[] = {"issued", "boarded", "no_show", "cancelled"};
     manifest_state *m = data;
     json_t *j = tickets_json(m->ctx->app->divisions, t);
-    if (m->transport == NULL)
-        m->transport = json_incref(json_object_get(j, "transport"));
     json_object_del(j, "transport");
     json_array_append_new(m->passengers, j);
     for (int i = 0; i < 4; i++)
@@ -141,22 +140,44 @@ static int add_passenger(const ticket_view *t, void *data)
     return 0;
 }
 
+/* The transport in the path, for the station check and the answer when it has no tickets yet. */
+static json_t *transport_json(route_ctx *ctx, const char *ref, hw_error *err)
+{
+    int64_t campaign = 0;
+    registry_tr row;
+    if (campaign_current_id(ctx->app->rdb, &campaign, err) != 0 ||
+        registry_tr_get(ctx->app->rdb, campaign, ref, &row, err) != 0)
+        return NULL;
+    const transport *t = &row.t;
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:s}", "ref", t->ref, "kind", transport_kind_name(t->kind),
+                     "kind_zh", transport_kind_zh(t->kind), "label", t->label[0] ? t->label : NULL, "depart_at",
+                     t->depart_at, "origin", t->origin[0] ? t->origin : NULL, "status", transport_status_name(t->status));
+}
+
 int tickets_on_manifest(route_ctx *ctx)
 {
-    manifest_state m = {.ctx = ctx, .passengers = json_array()};
+    manifest_state m = {.ctx = ctx};
     hw_error err;
     const char *ref = router_param(ctx, 0);
-    int rc = tickets_each(ctx->app->rdb, ref, 1, add_passenger, &m, &err);
-    if (rc == 0 && m.transport != NULL && !station_allows(ctx, json_string_value(json_object_get(m.transport, "origin"))))
-        rc = -1;
-    else if (rc != 0)
+    json_t *transport = transport_json(ctx, ref, &err);
+    if (transport == NULL) {
         json_fail(ctx, &err);
-    if (rc == 0)
+        return 0;
+    }
+    const char *origin = json_string_value(json_object_get(transport, "origin"));
+    if (!station_allows(ctx, origin != NULL ? origin : "")) {
+        json_decref(transport);
+        return 0;
+    }
+    m.passengers = json_array();
+    if (tickets_each(ctx->app->rdb, ref, 1, add_passenger, &m, &err) != 0)
+        json_fail(ctx, &err);
+    else
         json_reply(ctx, 200,
-                   json_pack("{s:s, s:O?, s:{s:i, s:i, s:i, s:i}, s:O}", "transport_ref", ref, "transport", m.transport,
+                   json_pack("{s:s, s:O, s:{s:i, s:i, s:i, s:i}, s:O}", "transport_ref", ref, "transport", transport,
                              "counts", "issued", m.counts[0], "boarded", m.counts[1], "no_show", m.counts[2],
                              "cancelled", m.counts[3], "passengers", m.passengers));
-    json_decref(m.transport);
+    json_decref(transport);
     json_decref(m.passengers);
     return 0;
 }

@@ -15,6 +15,11 @@
 
 #define LIVE "('issued', 'boarded')"
 
+/* People whose ticket is on a transport that has left are done: they are not part of any later allocation. */
+#define NOT_TRAVELLED                                                                                                  \
+    " AND NOT EXISTS (SELECT 1 FROM tickets k2 JOIN transports t2 ON t2.id = k2.transport_id WHERE "                  \
+    "k2.registration_id = r.id AND k2.status IN " LIVE " AND t2.status IN ('departed', 'arrived'))"
+
 /* Changes to tickets, transports or registrations since the snapshot change this text. */
 static int fingerprint(sqlite3 *db, char *buf, size_t n, hw_error *err)
 {
@@ -154,7 +159,8 @@ static void read_person(sqlite3_stmt *st, allocation_snapshot *snap, int32_t i)
 static int load_people(sqlite3 *db, allocation_snapshot *snap, hw_error *err)
 {
     int32_t n = 0;
-    int rc = count_rows(db, "SELECT count(*) FROM registrations WHERE campaign_id = ? AND status = 'active'",
+    int rc = count_rows(db, "SELECT count(*) FROM registrations r WHERE r.campaign_id = ? AND r.status = 'active'"
+                            NOT_TRAVELLED,
                         snap->campaign_id, &n, err);
     if (rc != 0)
         return rc;
@@ -170,8 +176,8 @@ static int load_people(sqlite3 *db, allocation_snapshot *snap, hw_error *err)
     rc = sqlite3_prepare_v2(db,
                             "SELECT r.id, r.destination, r.earliest, r.latest, r.priority, coalesce(r.party, ''), "
                             "k.transport_id, r.ref, r.name FROM registrations r LEFT JOIN tickets k ON k.registration_id = r.id AND "
-                            "k.status IN " LIVE " WHERE r.campaign_id = ? AND r.status = 'active' "
-                            "ORDER BY r.party IS NULL, r.party, r.id",
+                            "k.status IN " LIVE " WHERE r.campaign_id = ? AND r.status = 'active'" NOT_TRAVELLED
+                            " ORDER BY r.party IS NULL, r.party, r.id",
                             -1, &st, NULL);
     if (rc != SQLITE_OK)
         return store_error(db, rc, "allocation", err);

@@ -130,7 +130,16 @@ static int list_kind(sqlite3 *db, const divisions *d, const char *kind, args_opt
         return registry_reg_list(db, campaign, &f, page, print_reg, NULL, total, err);
     }
     if (strcmp(kind, "transports") == 0) {
-        registry_tr_filter f = {.kind = o[O_KIND].value, .status = o[O_STATUS].value, .date = o[O_DATE].value};
+        registry_tr_filter f = {.date = o[O_DATE].value};
+        transport_kind kind;
+        transport_status status;
+        /* the same words import accepts: 汽车 or bus, 已确认 or confirmed */
+        if (o[O_KIND].present && (rc = transport_kind_parse(o[O_KIND].value, &kind, err)) != 0)
+            return rc;
+        if (o[O_STATUS].present && (rc = transport_status_parse(o[O_STATUS].value, &status, err)) != 0)
+            return rc;
+        f.kind = o[O_KIND].present ? transport_kind_name(kind) : NULL;
+        f.status = o[O_STATUS].present ? transport_status_name(status) : NULL;
         cell("编号", 10), cell("类型", 8), cell("车次", 12), cell("座位", 5), cell("出发时间", 16), cell("出发站", 20);
         cell("状态", 6), puts("经停");
         return registry_tr_list(db, campaign, &f, page, print_tr, NULL, total, err);

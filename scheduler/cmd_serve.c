@@ -59,8 +59,10 @@ static int serve_loop(app *a, const char *listen, hw_error *err)
     int rc = server_start(listen, a, &st.srv, err);
     if (rc != 0)
         return rc;
-    fprintf(stderr, "homeward %s 正在服务 (serving) http://%s/ (port %d)\n", HOMEWARD_VERSION, listen,
-            server_port(st.srv));
+    const char *colon = strrchr(listen, ':');
+    int host_len = colon != NULL ? (int)(colon - listen) : (int)strlen(listen);
+    fprintf(stderr, "homeward %s 正在服务 (serving) http://%.*s:%d/ (port %d)\n", HOMEWARD_VERSION, host_len, listen,
+            server_port(st.srv), server_port(st.srv));
     fflush(stderr);
     daemon_hooks hooks = {&st, hook_stop, hook_idle, hook_drained};
     int timed_out = daemon_run(a->loop, &hooks);

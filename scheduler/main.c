@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -45,7 +46,7 @@ static void print_usage(FILE *out)
                  "  import      导入登记、运力、购票、补贴 CSV (import registrations, transports, purchases, subsidies)\n"
                  "  list        查看、查找登记、运力、购票、补贴 (list and search what was imported)\n"
                  "  allocate    分配团体票并出票 (allocate group tickets)\n"
-                 "  export      导出登记名单 CSV/JSON (export the registrations)\n\n"
+                 "  export      导出登记名单、团体票、乘车名册 (export registrations, tickets, manifests)\n\n"
                  "homeward COMMAND --help 查看各命令的说明 (for each command's options).\n"
                  "退出码 (exit codes): 0 成功 ok, 1 失败 failure, 2 用法错误 usage.\n",
             HOMEWARD_VERSION);
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "错误 (error): libsodium 初始化失败 (libsodium failed to initialize)\n");
         return EXIT_FAIL;
     }
+    umask(077); /* the database, its key and exports hold personal data: owner only */
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread starts: URL imports, pushes to the parent */
     argc = take_db(argc - 1, argv + 1, &db);
     argv++;

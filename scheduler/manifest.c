@@ -164,6 +164,8 @@ int manifest_write(sqlite3 *db, const divisions *d, manifest_kind kind, const ch
         return error_set(err, HW_EINVAL, "usage", "xlsx 需要 --out 文件名 (xlsx needs --out FILE)");
     if (fmt == EXPORT_XLSX && kind == MANIFEST_TICKETS)
         w.kind = MANIFEST_PASSENGERS; /* the printable form is the manifest */
+    if (transport_ref != NULL && (rc = tickets_check_transport(db, transport_ref, err)) != 0)
+        return rc; /* before anything is written */
     if (fmt == EXPORT_XLSX && (rc = xlsx_open(&w, path, err)) != 0)
         return rc;
     if (fmt == EXPORT_CSV) {

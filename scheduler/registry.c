@@ -542,7 +542,17 @@ int registry_reg_withdraw(sqlite3 *db, void *arg, hw_error *err)
     clock_now(now, sizeof now);
     sqlite3_bind_int64(st, 1, job->id);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-    rc = step_done(db, st, "registrations", err);
+    if ((rc = step_done(db, st, "registrations", err)) != 0)
+        return rc;
+    /* a withdrawn person gives the seat back: the issued ticket is cancelled (a boarded one stays as it happened) */
+    rc = prepare(db, "UPDATE tickets SET status = 'cancelled', updated_at = ?2 WHERE registration_id = ?1 AND "
+                     "status = 'issued'",
+                 &st, "tickets", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, job->id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    rc = step_done(db, st, "tickets", err);
     return rc != 0 ? rc : registry_reg_get(db, job->campaign_id, job->id, &job->row, err);
 }
 
@@ -759,7 +769,9 @@ static int tr_store(sqlite3 *db, int64_t id, const transport *t, hw_error *err)
     sqlite3_bind_text(st, 3, transport_kind_name(t->kind), -1, SQLITE_STATIC);
     bind_opt(st, 4, t->label);
     sqlite3_bind_int(st, 5, t->capacity);
-    sqlite3_bind_text(st, 6, t->layout, -1, SQLITE_TRANSIENT);
+    char layout[24];
+    transport_layout(t, layout, sizeof layout);
+    sqlite3_bind_text(st, 6, layout, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 7, t->depart_at, -1, SQLITE_TRANSIENT);
     bind_opt(st, 8, t->origin);
     sqlite3_bind_text(st, 9, stops, -1, SQLITE_TRANSIENT);
@@ -775,6 +787,36 @@ static int tr_store(sqlite3 *db, int64_t id, const transport *t, hw_error *err)
     return store_error(db, rc, "transports", err);
 }
 
+/* How many live (issued or boarded) tickets transport `id` holds, and the highest seat among them (-1: none). */
+static int live_tickets(sqlite3 *db, int64_t id, int *count, int *top_seat, hw_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(db, "SELECT count(*), coalesce(max(seat_index), -1) FROM tickets WHERE transport_id = ?1 AND "
+                         "status IN ('issued', 'boarded')",
+                     &st, "tickets", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    *count = sqlite3_column_int(st, 0);
+    *top_seat = sqlite3_column_int(st, 1);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : store_error(db, rc, "tickets", err);
+}
+
+/* Seats may not shrink below the tickets already issued on them (超员 is illegal). */
+static int check_capacity(sqlite3 *db, int64_t id, const transport *t, hw_error *err)
+{
+    int count = 0, top = -1;
+    int rc = live_tickets(db, id, &count, &top, err);
+    if (rc != 0 || (t->capacity > top && t->capacity >= count))
+        return rc;
+    return error_set(err, HW_ECONFLICT, "capacity_below_tickets",
+                     "已出 %d 张票(最高座位序号 %d),座位数不能改为 %d;请先取消运力或改签 (%d tickets are issued, "
+                     "the highest seat is number %d: capacity cannot become %d)",
+                     count, top + 1, t->capacity, count, top + 1, t->capacity);
+}
+
 int registry_tr_update(sqlite3 *db, void *arg, hw_error *err)
 {
     registry_tr_job *job = arg;
@@ -788,7 +830,7 @@ int registry_tr_update(sqlite3 *db, void *arg, hw_error *err)
     job->nproblems = registry_tr_problems(&merged, job->problems, REGISTRY_MAX_PROBLEMS);
     if (job->nproblems > 0)
         return invalid(err);
-    if ((rc = tr_store(db, job->row.id, &merged, err)) != 0)
+    if ((rc = check_capacity(db, job->row.id, &merged, err)) != 0 || (rc = tr_store(db, job->row.id, &merged, err)) != 0)
         return rc;
     return registry_tr_get(db, job->campaign_id, merged.ref, &job->row, err);
 }
@@ -842,12 +884,24 @@ int registry_tr_delete(sqlite3 *db, void *arg, hw_error *err)
     int rc = registry_tr_get(db, job->campaign_id, job->ref, &job->row, err);
     if (rc != 0)
         return rc;
-    /* a planned transport has no tickets yet (tickets are issued from confirmed transports on) */
+    int count = 0, top = -1;
+    if ((rc = live_tickets(db, job->row.id, &count, &top, err)) != 0)
+        return rc;
+    if (count > 0)
+        return error_set(err, HW_ECONFLICT, "has_tickets",
+                         "该运力已出 %d 张票,不能删除;请改为取消,票会作废并在下次分配时重新安排 (%d tickets are "
+                         "issued: cancel the transport instead; the next allocation re-seats its passengers)",
+                         count, count);
     if (job->row.t.status != TRANSPORT_PLANNED)
         return error_set(err, HW_ECONFLICT, "not_planned",
                          "只能删除计划中的运力,当前状态为「%s」;请改为取消 (only a planned transport can be deleted; "
                          "it is %s: cancel it instead)",
                          transport_status_zh(job->row.t.status), transport_status_name(job->row.t.status));
+    rc = prepare(db, "DELETE FROM tickets WHERE transport_id = ?1", &st, "tickets", err); /* cancelled ones */
+    if (rc == 0)
+        sqlite3_bind_int64(st, 1, job->row.id);
+    if (rc != 0 || (rc = step_done(db, st, "tickets", err)) != 0)
+        return rc;
     rc = prepare(db, "DELETE FROM transports WHERE id = ?1", &st, "transports", err);
     if (rc != 0)
         return rc;

@@ -77,6 +77,13 @@ static int transport_exists(sqlite3 *db, int64_t campaign, const char *ref, hw_e
     return error_set(err, HW_ENOTFOUND, "unknown_transport", "没有编号为 %s 的运力 (no transport with ref %s)", ref, ref);
 }
 
+int tickets_check_transport(sqlite3 *db, const char *ref, hw_error *err)
+{
+    int64_t campaign = 0;
+    int rc = campaign_current_id(db, &campaign, err);
+    return rc != 0 ? rc : transport_exists(db, campaign, ref, err);
+}
+
 int tickets_each(sqlite3 *db, const char *transport_ref, int with_cancelled, tickets_fn fn, void *ctx, hw_error *err)
 {
     int64_t campaign = 0;

@@ -34,6 +34,9 @@ typedef int (*tickets_fn)(const ticket_view *t, void *ctx);
  */
 int tickets_each(sqlite3 *db, const char *transport_ref, int with_cancelled, tickets_fn fn, void *ctx, hw_error *err);
 
+/* 0 when the current campaign has a transport `ref`, else HW_ENOTFOUND "unknown_transport". */
+int tickets_check_transport(sqlite3 *db, const char *ref, hw_error *err);
+
 /* The ticket as a boarding pass in JSON (masked id, transport, seat, drop-off with names). New reference. */
 json_t *tickets_json(const divisions *d, const ticket_view *t);
 

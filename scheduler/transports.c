@@ -97,6 +97,14 @@ void transport_default_layout(transport_kind k, char *buf, size_t n)
     snprintf(buf, n, "%s", k < TRANSPORT_NKINDS ? layouts[k] : "numbered");
 }
 
+void transport_layout(const transport *t, char *buf, size_t n)
+{
+    if (t->kind == TRANSPORT_CARRIAGE && t->capacity > 0)
+        snprintf(buf, n, "cars:%d", t->capacity);
+    else
+        transport_default_layout(t->kind, buf, n);
+}
+
 /* Split stops on ; ； 、 , and resolve each to a division code. */
 static int set_stops(transport *t, const char *value, const divisions *d, hw_error *err)
 {
@@ -234,7 +242,9 @@ int transports_insert(sqlite3 *db, int64_t campaign_id, const transport *t, int6
     sqlite3_bind_text(st, 3, transport_kind_name(t->kind), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, t->label[0] ? t->label : NULL, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 5, t->capacity);
-    sqlite3_bind_text(st, 6, t->layout, -1, SQLITE_STATIC);
+    char layout[24];
+    transport_layout(t, layout, sizeof layout);
+    sqlite3_bind_text(st, 6, layout, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 7, t->depart_at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, t->origin[0] ? t->origin : NULL, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, stops, -1, SQLITE_STATIC);

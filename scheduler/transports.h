@@ -85,6 +85,12 @@ bool transport_can_move(transport_status from, transport_status to);
  */
 void transport_default_layout(transport_kind k, char *buf, size_t n);
 
+/*
+ * The layout a transport is stored with: the kind's default, except that a chartered carriage is one car of
+ * its own capacity (a 128-seat YZ25B is not two cars). Into buf.
+ */
+void transport_layout(const transport *t, char *buf, size_t n);
+
 /* Parse `value` into field `f` of `t` (stops resolve through `d`). */
 int transport_set(transport *t, tr_field f, const char *value, const divisions *d, hw_error *err);
 
