@@ -7,8 +7,8 @@
 
 #include "alloc_impl.h"
 
-static const char *const reason_names[ALLOC_NREASONS] = {"seated", "no_cover", "bad_window",
-                                                        "no_date", "full",     "too_big"};
+static const char *const reason_names[ALLOC_NREASONS] = {"seated",  "no_cover", "bad_window",
+                                                         "no_date", "full",     "too_big"};
 static const char *const kind_names[ALLOC_NKINDS] = {"train", "carriage", "bus", "boat", "flight"};
 static const char *const kind_zh[ALLOC_NKINDS] = {"专列", "火车车厢", "汽车", "船", "包机"};
 
@@ -35,8 +35,8 @@ static int check_transports(const alloc_input *in, hw_error *err)
         if (t->nstops < 0 || t->nstops > ALLOC_MAX_STOPS)
             return BAD("运力 %d 的经停数无效 (transport %d: nstops %d outside 0..16)", (int)i, (int)i, t->nstops);
         if (t->capacity < 0 || t->capacity > ALLOC_MAX_CAPACITY || t->taken < 0)
-            return BAD("运力 %d 的座位数无效 (transport %d: capacity %d, taken %d)", (int)i, (int)i,
-                       (int)t->capacity, (int)t->taken);
+            return BAD("运力 %d 的座位数无效 (transport %d: capacity %d, taken %d)", (int)i, (int)i, (int)t->capacity,
+                       (int)t->taken);
         if (t->kind < 0 || t->kind >= ALLOC_NKINDS)
             return BAD("运力 %d 的类型无效 (transport %d: kind %d)", (int)i, (int)i, t->kind);
         if (memchr(t->ref, '\0', sizeof t->ref) == NULL)

@@ -1,4 +1,4 @@
-/* alloc.h - the allocation engine (DESIGN §3): seats whole parties on chartered transports, pure, and reports its quality. */
+/* alloc.h - the allocation engine (DESIGN §3): seats whole parties on transports, pure, and measures itself. */
 #ifndef HW_ALLOC_H
 #define HW_ALLOC_H
 
@@ -19,16 +19,28 @@
  *           party, never over capacity, nobody twice; (3) the most specific drop-off; (4) fewer transports;
  *           ties go to the earlier registration (smaller registration_id: first come, first served).
  *           (5) adjacent seats belong to the seating module, not here.
- *   fixed   people holding an issued ticket (alloc_person.fixed >= 0) keep it and count as seated. A ticket on
- *           a transport that is no longer usable (cancelled) is not kept: that person is allocated again and
- *           alloc_seat.moved says so, so the store can cancel the old ticket.
+ *   fixed   people holding a live ticket (alloc_person.fixed >= 0) keep it and count as seated, also on a
+ *           transport that has left (departed: not usable, tickets stand). A ticket on a cancelled transport
+ *           (neither usable nor departed) is not kept: that person is allocated again and alloc_seat.moved
+ *           says so, so the store can cancel the old ticket.
  *   partly fixed parties  the members without a ticket (the "rest") go to the transport the fixed members hold
  *           when all fixed members hold the same usable transport and it fits the rest; otherwise the rest is
- *           allocated like a party of its own (it can no longer sit with the others anyway).
+ *           allocated like a party of its own (it can no longer sit with the others anyway). Only a strict gain
+ *           in priority people seated may later take such a rest off its party's transport.
+ *
+ * How: units to seat (parties, or the rest of partly fixed ones) are grouped into classes by (destinations,
+ * the departure groups their window admits, has priority people); transports into groups by (stops, date).
+ * A flow network source -> class -> group -> sink gives, in stages, the priority bound, the best fractional
+ * placement of priority people with parties whole, the max-flow bound, and finally the same amounts per class
+ * sent to the most specific drop-offs (min-cost flow). The placement rounds that flow to whole parties, then
+ * fills, repairs (moves and strict-gain swaps), refills gaps by subset-sum, moves parties to more specific
+ * drop-offs and empties lightly used transports. Details in alloc_bound.c and alloc_place.c.
  *
  * Quality is part of every result: `bound` is the max-flow upper bound (the same instance with parties allowed
- * to split, fixed tickets included) and `priority_bound` the same for priority people alone; seated <= bound
- * and priority_seated <= priority_bound always hold.
+ * to split, fixed tickets included), `priority_bound` the same for priority people alone and
+ * `priority_bound_whole` the priority people a placement with whole parties reaches at most (its fractional
+ * relaxation); seated <= bound and priority_seated <= priority_bound_whole <= priority_bound always hold.
+ * On generated instances (scripts/bench/allocate) seated is >= 99.7% of bound.
  *
  * Determinism: the result depends only on the values in the input, not on the order of transports in the
  * array (they are ranked by ref) nor on the order of parties (ranked by their earliest registration_id);
@@ -48,9 +60,9 @@ typedef enum alloc_kind {
 } alloc_kind;
 
 #define ALLOC_MAX_STOPS 16
-#define ALLOC_MAX_PEOPLE 50000000     /* hard limits: every count fits in int32 with room to spare */
+#define ALLOC_MAX_PEOPLE 50000000 /* hard limits: every count fits in int32 with room to spare */
 #define ALLOC_MAX_TRANSPORTS 2000000
-#define ALLOC_MAX_CAPACITY 100000     /* seats of one transport */
+#define ALLOC_MAX_CAPACITY 100000 /* seats of one transport */
 
 /* One registration that wants a seat or already holds one. */
 typedef struct alloc_person {
@@ -70,14 +82,16 @@ typedef struct alloc_party {
 
 /* One transport (运力). */
 typedef struct alloc_transport {
-    char ref[64];                       /* unique; ranks transports for every tie (strcmp order) */
-    int kind;                           /* alloc_kind */
-    int32_t depart_date;                /* yyyymmdd (Asia/Shanghai) */
-    char stops[ALLOC_MAX_STOPS][7];     /* division codes, any level */
+    char ref[64];                   /* unique; ranks transports for every tie (strcmp order) */
+    int kind;                       /* alloc_kind */
+    int32_t depart_date;            /* yyyymmdd (Asia/Shanghai) */
+    char stops[ALLOC_MAX_STOPS][7]; /* division codes, any level */
     int nstops;
     int32_t capacity;
-    int32_t taken; /* seats already held by issued tickets, those of fixed people in the input included */
-    bool usable;   /* false when cancelled, departed or arrived: nobody new is seated, its fixed tickets lapse */
+    int32_t taken; /* seats held by live tickets (issued, boarded), those of fixed people in the input included */
+    bool usable;   /* new seats allowed (planned, confirmed, boarding); false for departed, arrived, cancelled */
+    bool departed; /* departed or arrived: not usable, but its live tickets stand; a transport neither usable nor
+                      departed is cancelled: its live tickets lapse and their holders are allocated again */
 } alloc_transport;
 
 /*
@@ -104,12 +118,12 @@ typedef struct alloc_input {
 
 /* Why a party has no seat. */
 typedef enum alloc_reason {
-    ALLOC_SEATED = 0,     /* not a reason: the party is seated */
-    ALLOC_NO_COVER,       /* no usable transport covers every member's destination (or a code is malformed) */
-    ALLOC_BAD_WINDOW,     /* the members' date windows do not overlap (or earliest > latest) */
-    ALLOC_NO_DATE,        /* transports cover the destination, but none departs inside the party's window */
-    ALLOC_FULL,           /* every fitting transport is full */
-    ALLOC_TOO_BIG,        /* fitting transports have free seats, but no single block as large as the party */
+    ALLOC_SEATED = 0, /* not a reason: the party is seated */
+    ALLOC_NO_COVER,   /* no usable transport covers every member's destination (or a code is malformed) */
+    ALLOC_BAD_WINDOW, /* the members' date windows do not overlap (or earliest > latest) */
+    ALLOC_NO_DATE,    /* transports cover the destination, but none departs inside the party's window */
+    ALLOC_FULL,       /* every fitting transport is full */
+    ALLOC_TOO_BIG,    /* fitting transports have free seats, but no single block as large as the party */
     ALLOC_NREASONS
 } alloc_reason;
 
@@ -118,14 +132,14 @@ typedef struct alloc_seat {
     int32_t transport; /* index into alloc_input.transports, or -1 when unseated */
     char dropoff[7];   /* the most specific stop covering the person's destination; "" when unseated */
     bool fixed;        /* the seat is the issued ticket the person already held */
-    bool moved;        /* the person held a ticket on an unusable transport: the store cancels that ticket */
+    bool moved;        /* the person held a ticket on a cancelled transport: the store cancels that ticket */
 } alloc_seat;
 
 /* One unseated party and what stands in its way. */
 typedef struct alloc_unseated {
-    int32_t party;        /* index into alloc_input.parties */
-    int32_t people;       /* members still without a seat */
-    int32_t priority;     /* priority people among them */
+    int32_t party;    /* index into alloc_input.parties */
+    int32_t people;   /* members still without a seat */
+    int32_t priority; /* priority people among them */
     alloc_reason reason;
     int32_t fitting;      /* transports that cover it and depart in its window (0 for NO_COVER/NO_DATE/BAD_WINDOW) */
     int32_t largest_free; /* the largest free block among those (TOO_BIG: < people) */
@@ -147,7 +161,7 @@ typedef struct alloc_unseated {
 typedef struct alloc_suggestion {
     alloc_kind kind;
     char dropoff[7];
-    int32_t date;     /* yyyymmdd */
+    int32_t date;     /* yyyymmdd; 0 when neither the windows nor the campaign bound it */
     int32_t vehicles; /* how many of that kind */
     int32_t people;
     int32_t parties;
@@ -156,17 +170,18 @@ typedef struct alloc_suggestion {
 /* The run's figures; people counts include fixed tickets. */
 typedef struct alloc_stats {
     int64_t people, priority_people, parties;
-    int64_t seated;           /* people holding a seat after the run, fixed tickets included */
-    int64_t bound;            /* max-flow upper bound on seated (parties may split) */
-    int64_t priority_seated;  /* priority people seated */
-    int64_t priority_bound;   /* max-flow upper bound on priority_seated */
-    int64_t fixed;            /* people whose issued ticket was kept */
-    int64_t moved;            /* people whose ticket lapsed with its transport (seated again or not) */
-    int64_t parties_seated;   /* parties with every member seated */
-    int64_t parties_unseated; /* = nunseated */
-    int64_t transports_used;  /* usable transports holding at least one passenger */
-    int64_t dropoff_level[4]; /* seated people (not fixed) by drop-off level: [1] province .. [3] county */
-    int64_t best_level[4];    /* the same people by the most specific level any fitting transport offers */
+    int64_t seated;               /* people holding a seat after the run, fixed tickets included */
+    int64_t bound;                /* max-flow upper bound on seated (parties may split) */
+    int64_t priority_seated;      /* priority people seated */
+    int64_t priority_bound;       /* max-flow upper bound on priority_seated (parties may split) */
+    int64_t priority_bound_whole; /* tighter: parties kept whole but allowed fractions (LP relaxation) */
+    int64_t fixed;                /* people whose issued ticket was kept */
+    int64_t moved;                /* people whose ticket lapsed with its transport (seated again or not) */
+    int64_t parties_seated;       /* parties with every member seated */
+    int64_t parties_unseated;     /* = nunseated */
+    int64_t transports_used;      /* usable transports holding at least one passenger */
+    int64_t dropoff_level[4];     /* seated people (not fixed) by drop-off level: [1] province .. [3] county */
+    int64_t best_level[4];        /* the same people by the most specific level any fitting transport offers */
 } alloc_stats;
 
 /*
@@ -175,9 +190,9 @@ typedef struct alloc_stats {
  */
 typedef struct alloc_result {
     alloc_seat *seats;
-    int32_t *party_transport;      /* the party's transport (that of its new seats), -1 when unseated */
-    int32_t *load;                 /* seats held on each transport after the run: taken + new seats */
-    alloc_unseated *unseated;      /* sorted: priority people desc, then earliest registration */
+    int32_t *party_transport; /* the party's transport (that of its new seats), -1 when unseated */
+    int32_t *load;            /* seats held on each transport after the run: taken + new seats */
+    alloc_unseated *unseated; /* sorted: parties with priority people first, then by earliest registration */
     int32_t nunseated;
     alloc_suggestion *suggestions; /* sorted: people desc, then drop-off, date, kind */
     int32_t nsuggestions;
@@ -209,7 +224,7 @@ const char *alloc_reason_name(alloc_reason r);
 
 /*
  * A person-readable explanation of one unseated party, Chinese first then English, into buf (n bytes, the
- * caller's), e.g. "所有合适的运力都已满 (every fitting transport is full: 3 transports)". Returns buf.
+ * caller's), e.g. "合适的 3 个运力都已满 (every fitting transport is full: 3 transports)". Returns buf.
  */
 const char *alloc_explain(const alloc_unseated *u, char *buf, size_t n);
 

@@ -72,6 +72,12 @@ void alloc_graph_set_cap(alloc_graph *g, int32_t e, int32_t cap)
     g->cap[g->arc[e]] = cap - flow;
 }
 
+void alloc_graph_set_cost(alloc_graph *g, int32_t e, int32_t cost)
+{
+    g->cost[g->arc[e]] = cost;
+    g->cost[g->rev[g->arc[e]]] = -cost;
+}
+
 void alloc_graph_reset(alloc_graph *g)
 {
     for (int32_t e = 0; e < g->m; e++) {
@@ -143,8 +149,7 @@ static int64_t blocking_flow(alloc_graph *g, int32_t s, int32_t t, int with_cost
             continue;
         }
         int32_t a = g->iter[v];
-        while (a < g->first[v + 1] &&
-               !(g->level[g->to[a]] == g->level[v] + 1 && usable_arc(g, v, a, with_cost)))
+        while (a < g->first[v + 1] && !(g->level[g->to[a]] == g->level[v] + 1 && usable_arc(g, v, a, with_cost)))
             a++;
         g->iter[v] = a;
         if (a < g->first[v + 1]) {
@@ -233,11 +238,11 @@ static int dijkstra(alloc_graph *g, int32_t s, int32_t t)
     return 1;
 }
 
-int64_t alloc_flow_mincost(alloc_graph *g, int32_t s, int32_t t, int64_t *cost)
+int64_t alloc_flow_mincost(alloc_graph *g, int32_t s, int32_t t, int64_t max_path, int64_t *cost)
 {
     int64_t total = 0;
     memset(g->pot, 0, (size_t)g->n * sizeof *g->pot);
-    while (dijkstra(g, s, t))
+    while (dijkstra(g, s, t) && g->pot[t] - g->pot[s] < max_path)
         while (bfs_levels(g, s, t, 1))
             total += blocking_flow(g, s, t, 1);
     if (cost != NULL) {

@@ -36,6 +36,11 @@ static int ivec_push(ivec *x, int32_t v, int8_t w)
     return 0;
 }
 
+int64_t alloc_ratio(const alloc_unit *u)
+{
+    return ((int64_t)u->prio << 30) / u->size;
+}
+
 int alloc_level_of(const char *code)
 {
     return divisions_level(code);
@@ -118,20 +123,46 @@ static void make_tkey(const alloc_transport *t, int32_t src, int32_t kept, tkey 
     k->nstops = n;
 }
 
-/* Seats held by kept tickets per input transport (people whose fixed transport is usable). */
+/* Whether person q keeps the ticket she holds: on a usable or departed transport, not on a cancelled one. */
+static int keeps_ticket(const alloc_input *in, const alloc_person *q)
+{
+    return q->fixed >= 0 && (in->transports[q->fixed].usable || in->transports[q->fixed].departed);
+}
+
+/* Seats held by kept tickets per input transport. */
 static int32_t *kept_per_transport(const alloc_input *in)
 {
     int32_t *kept = calloc((size_t)in->ntransports + 1, sizeof *kept);
     if (kept == NULL)
         return NULL;
     for (int32_t i = 0; i < in->npeople; i++) {
-        int32_t f = in->people[i].fixed;
-        if (f >= 0 && in->transports[f].usable)
-            kept[f]++;
+        if (keeps_ticket(in, &in->people[i]))
+            kept[in->people[i].fixed]++;
     }
     return kept;
 }
 
+/* The per-transport and per-group arrays for m->nt usable transports. */
+static int canon_arrays(alloc_model *m)
+{
+    size_t n = (size_t)m->nt + 1;
+    m->t_src = malloc(n * sizeof *m->t_src);
+    m->t_group = malloc(n * sizeof *m->t_group);
+    m->t_free = malloc(n * sizeof *m->t_free);
+    m->t_new = calloc(n, sizeof *m->t_new);
+    m->t_head = malloc(n * sizeof *m->t_head);
+    m->t_masked = calloc(n, 1);
+    m->g_first = malloc(n * sizeof *m->g_first);
+    m->g_count = calloc(n, sizeof *m->g_count);
+    m->g_date = malloc(n * sizeof *m->g_date);
+    m->g_free = calloc(n, sizeof *m->g_free);
+    if (!m->t_src || !m->t_group || !m->t_free || !m->t_new || !m->t_head || !m->t_masked || !m->g_first ||
+        !m->g_count || !m->g_date || !m->g_free)
+        return HW_ENOMEM;
+    return 0;
+}
+
+/* Usable transports in canonical order, split into groups; *keys_out (the caller frees it) keeps their stops. */
 static int build_transports(alloc_model *m, tkey **keys_out)
 {
     const alloc_input *in = m->in;
@@ -151,19 +182,7 @@ static int build_transports(alloc_model *m, tkey **keys_out)
     free(kept);
     qsort(keys, (size_t)nt, sizeof *keys, tkey_cmp);
     m->nt = nt;
-    size_t n = (size_t)nt + 1;
-    m->t_src = malloc(n * sizeof *m->t_src);
-    m->t_group = malloc(n * sizeof *m->t_group);
-    m->t_free = malloc(n * sizeof *m->t_free);
-    m->t_new = calloc(n, sizeof *m->t_new);
-    m->t_head = malloc(n * sizeof *m->t_head);
-    m->t_masked = calloc(n, 1);
-    m->g_first = malloc(n * sizeof *m->g_first);
-    m->g_count = calloc(n, sizeof *m->g_count);
-    m->g_date = malloc(n * sizeof *m->g_date);
-    m->g_free = calloc(n, sizeof *m->g_free);
-    if (!m->t_src || !m->t_group || !m->t_free || !m->t_new || !m->t_head || !m->t_masked || !m->g_first ||
-        !m->g_count || !m->g_date || !m->g_free) {
+    if (canon_arrays(m) != 0) {
         free(keys);
         return HW_ENOMEM;
     }
@@ -185,7 +204,8 @@ static int build_transports(alloc_model *m, tkey **keys_out)
 
 /* ---- destinations ---- */
 
-static int build_dests(alloc_model *m, int32_t **table_out)
+/* Destination ids in code order, through a direct table of all six-digit codes; per person her id. */
+static int build_dests(alloc_model *m)
 {
     const alloc_input *in = m->in;
     int32_t *table = malloc(NCODES * sizeof *table);
@@ -215,7 +235,7 @@ static int build_dests(alloc_model *m, int32_t **table_out)
     for (int32_t i = 0; i < in->npeople; i++)
         if (m->p_dest[i] >= 0)
             m->p_dest[i] = table[m->p_dest[i]];
-    *table_out = table;
+    free(table);
     return 0;
 }
 
@@ -395,8 +415,8 @@ static int make_unit(const alloc_model *m, int32_t pi, alloc_unit *u)
     u->at = -1, u->next = -1, u->prev = -1, u->cls = -1, u->set = -1;
     for (int32_t i = p->first; i < p->first + p->count; i++) {
         const alloc_person *q = &in->people[i];
-        if (q->fixed >= 0 && in->transports[q->fixed].usable) {
-            int32_t t = m->t_canon[q->fixed];
+        if (keeps_ticket(in, q)) {
+            int32_t t = m->t_canon[q->fixed]; /* -1 when not usable: no pin */
             u->pin = u->pin == -2 || u->pin == t ? t : -1;
             continue;
         }
@@ -515,7 +535,7 @@ static int build_units(alloc_model *m)
         const alloc_party *p = &in->parties[m->u[ui].party];
         for (int32_t i = p->first; i < p->first + p->count; i++) {
             const alloc_person *q = &in->people[i];
-            if (!(q->fixed >= 0 && in->transports[q->fixed].usable))
+            if (!keeps_ticket(in, q))
                 m->p_unit[i] = ui;
         }
     }
@@ -553,15 +573,16 @@ static void unit_ranges(alloc_model *m)
 
 typedef struct class_key {
     int32_t set, a, b, plain; /* plain: no priority people */
-    int32_t k1, k2, idx;
+    int64_t ratio;            /* -(priority people per seat, scaled): the best ratio first */
+    int32_t idx;
 } class_key;
 
 static int class_key_cmp(const void *pa, const void *pb)
 {
     const class_key *x = pa, *y = pb;
-    const int32_t kx[] = {x->set, x->a, x->b, x->plain, x->k1, x->k2, x->idx};
-    const int32_t ky[] = {y->set, y->a, y->b, y->plain, y->k1, y->k2, y->idx};
-    for (int i = 0; i < 7; i++)
+    const int64_t kx[] = {x->set, x->a, x->b, x->plain, x->ratio, x->idx};
+    const int64_t ky[] = {y->set, y->a, y->b, y->plain, y->ratio, y->idx};
+    for (int i = 0; i < 6; i++)
         if (kx[i] != ky[i])
             return kx[i] < ky[i] ? -1 : 1;
     return 0;
@@ -574,7 +595,7 @@ static int same_class(const class_key *x, const class_key *y)
 
 /*
  * Units that some group could take, sorted into classes. Inside a class the selection order is first come,
- * first served; in a class with priority people, units with fewer companions per priority person come first.
+ * first served; in a class with priority people, units with more priority people per seat come first.
  */
 static int build_classes(alloc_model *m)
 {
@@ -591,7 +612,7 @@ static int build_classes(alloc_model *m)
         if (u->a >= u->b)
             continue;
         int plain = u->prio == 0;
-        keys[n++] = (class_key){u->set, u->a, u->b, plain, plain ? 0 : u->size - u->prio, plain ? 0 : -u->prio, ui};
+        keys[n++] = (class_key){u->set, u->a, u->b, plain, plain ? 0 : -alloc_ratio(u), ui};
     }
     qsort(keys, (size_t)n, sizeof *keys, class_key_cmp);
     for (int32_t i = 0; i < n; i++) {
@@ -619,13 +640,11 @@ static int build_classes(alloc_model *m)
 int alloc_model_build(alloc_model *m, const alloc_input *in, hw_error *err)
 {
     tkey *keys = NULL;
-    int32_t *table = NULL;
     memset(m, 0, sizeof *m);
     m->in = in;
     int rc = build_transports(m, &keys);
     if (rc == 0)
-        rc = build_dests(m, &table);
-    free(table);
+        rc = build_dests(m);
     if (rc == 0)
         rc = build_units(m);
     if (rc == 0)

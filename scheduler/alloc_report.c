@@ -96,7 +96,7 @@ static void seat_person(const alloc_model *m, int32_t i, alloc_result *out)
     const alloc_person *p = &in->people[i];
     alloc_seat *s = &out->seats[i];
     s->transport = -1;
-    s->moved = p->fixed >= 0 && !in->transports[p->fixed].usable;
+    s->moved = p->fixed >= 0 && !in->transports[p->fixed].usable && !in->transports[p->fixed].departed;
     int32_t ui = m->p_unit[i];
     if (ui < 0) {
         s->transport = p->fixed;
@@ -121,6 +121,7 @@ static void count_person(const alloc_model *m, int32_t i, const alloc_seat *s, a
     if (s->fixed) {
         st->fixed++;
         st->priority_bound += p->priority != 0; /* the flow bounds cover the free seats only */
+        st->priority_bound_whole += p->priority != 0;
         return;
     }
     st->dropoff_level[alloc_level_of(s->dropoff)]++;
@@ -175,6 +176,7 @@ static int seats_and_figures(alloc_model *m, alloc_result *out)
     transport_loads(m, out);
     out->stats.bound = out->stats.fixed + m->bound_free;
     out->stats.priority_bound += m->prio_bound_free;
+    out->stats.priority_bound_whole += m->prio_whole_free;
     out->stats.parties_unseated = out->nunseated;
     return 0;
 }

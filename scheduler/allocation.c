@@ -83,6 +83,7 @@ static void read_transport(sqlite3_stmt *st, allocation_snapshot *snap, int32_t 
     read_stops((const char *)sqlite3_column_text(st, 4), t);
     t->capacity = sqlite3_column_int(st, 5);
     t->usable = strcmp(status, "planned") == 0 || strcmp(status, "confirmed") == 0 || strcmp(status, "boarding") == 0;
+    t->departed = strcmp(status, "departed") == 0 || strcmp(status, "arrived") == 0;
     t->taken = sqlite3_column_int(st, 7);
     snprintf(snap->layouts[i], sizeof snap->layouts[i], "%s", (const char *)sqlite3_column_text(st, 8));
 }
@@ -550,6 +551,7 @@ json_t *allocation_report(const allocation_snapshot *snap, const alloc_result *r
                             "priority_bound", (json_int_t)st->priority_bound, "parties_seated",
                             (json_int_t)st->parties_seated, "transports_used", (json_int_t)st->transports_used,
                             "transports", (json_int_t)snap->in.ntransports);
+    json_object_set_new(out, "priority_bound_whole", json_integer(st->priority_bound_whole));
     json_object_set_new(out, "run", job->run_id > 0 && !job->dry_run ? json_integer(job->run_id) : json_null());
     json_object_set_new(out, "issued", json_integer(job->issued));
     json_object_set_new(out, "cancelled", json_integer(job->cancelled));
