@@ -100,7 +100,7 @@ int tickets_on_pass(route_ctx *ctx)
     int n = page == NULL ? -1
                          : snprintf(page, cap,
                                     "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>乘车凭证 %s</title>"
-                                    "<style>body{font-family:sans-serif;max-width:36em;margin:2em auto}h1{font-size:1.4em}"
+                                    "<style>body{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em}h1{font-size:1.4em}"
                                     "dt{color:#555}dd{margin:0 0 .6em;font-size:1.2em}.qr svg{width:14em;height:14em}"
                                     ".code{font:1.6em monospace;letter-spacing:.1em}@media print{button{display:none}}"
                                     "</style><h1>平安返乡 乘车凭证 (boarding pass)</h1><div class=\"qr\">%s</div>"

@@ -140,9 +140,10 @@ static int each_ticket(const ticket_view *t, void *ctx)
     if (w->fmt == EXPORT_XLSX) {
         if (new_transport)
             xlsx_begin_sheet(w, t);
-        for (int c = 0; c < NCOLS; c++)
-            worksheet_write_string(w->sheet, (lxw_row_t)(2 + w->in_transport), (lxw_col_t)c, cells[c],
-                                   c == NCOLS - 1 ? w->tick : w->cell);
+        lxw_row_t row = (lxw_row_t)(2 + w->in_transport);
+        worksheet_write_number(w->sheet, row, 0, (double)w->in_transport, w->cell); /* 序号 as a number */
+        for (int c = 1; c < NCOLS; c++)
+            worksheet_write_string(w->sheet, row, (lxw_col_t)c, cells[c], c == NCOLS - 1 ? w->tick : w->cell);
     } else if (w->fmt == EXPORT_CSV) {
         csv_line(w->out, cells, NCOLS);
     } else {
