@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 #include <sodium.h>
 
 #include "cli.h"
@@ -78,6 +79,7 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     umask(077); /* the database, its key and exports hold personal data: owner only */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* no global mutex around every SQLite allocation */
     curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread starts: URL imports, pushes to the parent */
     argc = take_db(argc - 1, argv + 1, &db);
     argv++;

@@ -247,7 +247,7 @@ void store_close(store *s)
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
     hw_error ignored;
-    store_exec(s->wdb, "PRAGMA optimize", &ignored);
+    store_exec(s->wdb, "PRAGMA analysis_limit=400; PRAGMA optimize", &ignored); /* bounded after big imports */
     sqlite3_close(s->wdb);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wake);
