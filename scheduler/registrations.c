@@ -186,6 +186,7 @@ struct registrations_writer {
     int64_t campaign_id;
     sqlite3_stmt *insert;
     sqlite3_stmt *find;
+    char now[32]; /* one timestamp for the whole batch (an import is one moment) */
 };
 
 int registrations_writer_open(sqlite3 *db, const vault *v, int64_t campaign_id, registrations_writer **out,
@@ -195,6 +196,7 @@ int registrations_writer_open(sqlite3 *db, const vault *v, int64_t campaign_id, 
     if (w == NULL)
         return error_set(err, HW_ENOMEM, "out_of_memory", "内存不足 (out of memory)");
     *w = (registrations_writer){.db = db, .vault = v, .campaign_id = campaign_id};
+    clock_now(w->now, sizeof w->now);
     int rc = sqlite3_prepare_v3(
         db,
         "INSERT INTO registrations(campaign_id, ref, name, id_index, id_sealed, id_masked, phone_sealed, phone_masked, "
@@ -255,54 +257,66 @@ static int explain_conflict(registrations_writer *w, const uint8_t *index, const
     return error_set(err, HW_ECONFLICT, "duplicate_ref", "编号 %s 已被使用 (ref already used)", r->ref);
 }
 
-static int bind_sealed(registrations_writer *w, int col, const char *purpose, const char *plain, hw_error *err)
+/* Seal `plain` into buf and bind it (NULL when empty); buf must stay alive until the statement ran. */
+static int bind_sealed(registrations_writer *w, int col, const char *purpose, const char *plain, uint8_t *buf,
+                       hw_error *err)
 {
-    uint8_t sealed[VAULT_SEALED_MAX];
     size_t n = 0;
     if (plain[0] == '\0') {
         sqlite3_bind_null(w->insert, col);
         return 0;
     }
-    int rc = vault_seal(w->vault, purpose, plain, sealed, sizeof sealed, &n, err);
+    int rc = vault_seal(w->vault, purpose, plain, buf, VAULT_SEALED_MAX, &n, err);
     if (rc == 0)
-        sqlite3_bind_blob(w->insert, col, sealed, (int)n, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(w->insert, col, buf, (int)n, SQLITE_STATIC);
     return rc;
+}
+
+static void bind_static_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v[0] != '\0')
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
 }
 
 int registrations_writer_add(registrations_writer *w, const registration *r, int64_t *id, int64_t *conflict_id,
                              hw_error *err)
 {
-    uint8_t index[VAULT_INDEX_BYTES];
-    char masked_id[19], masked_phone[24], now[32];
+    /* every buffer bound below lives until the statement ran: SQLITE_STATIC spares a copy per column */
+    uint8_t index[VAULT_INDEX_BYTES], sealed_id[VAULT_SEALED_MAX], sealed_phone[VAULT_SEALED_MAX];
+    char masked_id[19], masked_phone[24];
     sqlite3_stmt *st = w->insert;
     vault_index(w->vault, "id", r->id_number, index);
     idnumber_mask(r->id_number, masked_id);
     idnumber_mask_phone(r->phone, masked_phone, sizeof masked_phone);
-    clock_now(now, sizeof now);
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, w->campaign_id);
-    bind_text_or_null(st, 2, r->ref);
-    sqlite3_bind_text(st, 3, r->name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(st, 4, index, sizeof index, SQLITE_TRANSIENT);
-    int rc = bind_sealed(w, 5, "id", r->id_number, err);
+    bind_static_or_null(st, 2, r->ref);
+    sqlite3_bind_text(st, 3, r->name, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, index, sizeof index, SQLITE_STATIC);
+    int rc = bind_sealed(w, 5, "id", r->id_number, sealed_id, err);
     if (rc == 0)
-        rc = bind_sealed(w, 7, "phone", r->phone, err);
-    if (rc != 0)
+        rc = bind_sealed(w, 7, "phone", r->phone, sealed_phone, err);
+    if (rc != 0) {
+        sqlite3_clear_bindings(st);
         return rc;
-    sqlite3_bind_text(st, 6, masked_id, -1, SQLITE_TRANSIENT);
-    bind_text_or_null(st, 8, masked_phone);
-    bind_text_or_null(st, 9, r->employer);
+    }
+    sqlite3_bind_text(st, 6, masked_id, -1, SQLITE_STATIC);
+    bind_static_or_null(st, 8, masked_phone);
+    bind_static_or_null(st, 9, r->employer);
     sqlite3_bind_int(st, 10, r->migrant);
-    sqlite3_bind_text(st, 11, r->destination, -1, SQLITE_TRANSIENT);
-    bind_text_or_null(st, 12, r->earliest);
-    bind_text_or_null(st, 13, r->latest);
-    bind_text_or_null(st, 14, r->party);
+    sqlite3_bind_text(st, 11, r->destination, -1, SQLITE_STATIC);
+    bind_static_or_null(st, 12, r->earliest);
+    bind_static_or_null(st, 13, r->latest);
+    bind_static_or_null(st, 14, r->party);
     sqlite3_bind_int(st, 15, (int)r->tags);
     sqlite3_bind_int(st, 16, registration_priority(r->tags));
-    sqlite3_bind_text(st, 17, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 17, w->now, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     int xrc = sqlite3_extended_errcode(w->db);
     sqlite3_reset(st);
+    sqlite3_clear_bindings(st); /* no pointer into this frame stays bound */
     if (rc == SQLITE_DONE) {
         if (id != NULL)
             *id = sqlite3_last_insert_rowid(w->db);
