@@ -59,4 +59,17 @@ int tickets_on_qr(route_ctx *ctx);
 int tickets_on_pass(route_ctx *ctx);
 int tickets_on_manifest(route_ctx *ctx);
 
+/* standby.c: station staff seat a standby registration after the no-show cutoff */
+int standby_on_post(route_ctx *ctx);
+
+/* checkins.c: station staff (their station only) and coordinators; decisions are 200 with a status */
+int checkins_on_post(route_ctx *ctx);
+int checkins_on_batch(route_ctx *ctx);
+int checkins_on_annul(route_ctx *ctx);
+int checkins_on_search(route_ctx *ctx);
+
+/* devices.c: a coordinator's one-time code for a station phone; the phone claims it without a token */
+int devices_on_code(route_ctx *ctx);
+int devices_on_claim(route_ctx *ctx);
+
 #endif

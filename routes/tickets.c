@@ -154,6 +154,58 @@ static json_t *transport_json(route_ctx *ctx, const char *ref, hw_error *err)
                      t->depart_at, "origin", t->origin[0] ? t->origin : NULL, "status", transport_status_name(t->status));
 }
 
+/* Registrations the transport fits (DESIGN §3: covered, departure inside the window) that hold no live ticket. */
+static int manifest_standby(sqlite3 *db, int64_t campaign, const transport *t, int *count, hw_error *err)
+{
+    campaign_info c;
+    sqlite3_stmt *st = NULL;
+    int rc = campaign_load(db, &c, err);
+    if (rc != 0)
+        return rc;
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT destination, coalesce(earliest, ?2), coalesce(latest, ?3) FROM registrations r "
+                            "WHERE campaign_id = ?1 AND status = 'active' AND NOT EXISTS (SELECT 1 FROM tickets k "
+                            "WHERE k.registration_id = r.id AND k.status IN ('issued', 'boarded'))",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return store_error(db, rc, "registrations", err);
+    sqlite3_bind_int64(st, 1, campaign);
+    sqlite3_bind_text(st, 2, c.from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c.to, -1, SQLITE_STATIC);
+    *count = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *dest = (const char *)sqlite3_column_text(st, 0);
+        const char *from = (const char *)sqlite3_column_text(st, 1), *to = (const char *)sqlite3_column_text(st, 2);
+        bool covered = false;
+        for (int i = 0; dest != NULL && i < t->nstops && !covered; i++)
+            covered = divisions_covers(t->stops[i], dest);
+        *count += covered && from != NULL && to != NULL && strncmp(t->depart_at, from, 10) >= 0 &&
+                  strncmp(t->depart_at, to, 10) <= 0;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_error(db, rc, "registrations", err);
+}
+
+/* counts.standby and counts.free (capacity minus live tickets) of the manifest. */
+static int manifest_extra(route_ctx *ctx, const char *ref, const int *counts, json_t *out, hw_error *err)
+{
+    int64_t campaign = 0;
+    int standby = 0;
+    registry_tr row;
+    int rc = campaign_current_id(ctx->app->rdb, &campaign, err);
+    if (rc == 0)
+        rc = registry_tr_get(ctx->app->rdb, campaign, ref, &row, err);
+    if (rc == 0)
+        rc = manifest_standby(ctx->app->rdb, campaign, &row.t, &standby, err);
+    if (rc != 0)
+        return rc;
+    int free_seats = row.t.capacity - counts[0] - counts[1];
+    json_object_set_new(out, "standby", json_integer(standby));
+    json_object_set_new(out, "free", json_integer(free_seats > 0 ? free_seats : 0));
+    json_object_set_new(out, "capacity", json_integer(row.t.capacity));
+    return 0;
+}
+
 int tickets_on_manifest(route_ctx *ctx)
 {
     manifest_state m = {.ctx = ctx};
@@ -170,13 +222,18 @@ int tickets_on_manifest(route_ctx *ctx)
         return 0;
     }
     m.passengers = json_array();
-    if (tickets_each(ctx->app->rdb, ref, 1, add_passenger, &m, &err) != 0)
+    json_t *counts = NULL;
+    if (tickets_each(ctx->app->rdb, ref, 1, add_passenger, &m, &err) != 0 ||
+        manifest_extra(ctx, ref, m.counts,
+                       counts = json_pack("{s:i, s:i, s:i, s:i}", "issued", m.counts[0], "boarded", m.counts[1],
+                                          "no_show", m.counts[2], "cancelled", m.counts[3]),
+                       &err) != 0)
         json_fail(ctx, &err);
     else
         json_reply(ctx, 200,
-                   json_pack("{s:s, s:O, s:{s:i, s:i, s:i, s:i}, s:O}", "transport_ref", ref, "transport", transport,
-                             "counts", "issued", m.counts[0], "boarded", m.counts[1], "no_show", m.counts[2],
-                             "cancelled", m.counts[3], "passengers", m.passengers));
+                   json_pack("{s:s, s:O, s:O, s:O}", "transport_ref", ref, "transport", transport, "counts", counts,
+                             "passengers", m.passengers));
+    json_decref(counts);
     json_decref(transport);
     json_decref(m.passengers);
     return 0;

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "daemon.h"
 #include "demo.h"
+#include "lifecycle.h"
 #include "metrics.h"
 #include "server.h"
 
@@ -21,11 +22,13 @@ const char cmd_serve_usage[] =
 
 typedef struct serve_state {
     server *srv;
+    lifecycle *lc; /* the transport lifecycle timer */
 } serve_state;
 
 static void hook_stop(void *data)
 {
     server_stop_accepting(((serve_state *)data)->srv);
+    lifecycle_stop(((serve_state *)data)->lc);
 }
 
 static void hook_idle(void *data)
@@ -35,7 +38,7 @@ static void hook_idle(void *data)
 
 static bool hook_drained(void *data)
 {
-    return server_drained(((serve_state *)data)->srv);
+    return server_drained(((serve_state *)data)->srv) && lifecycle_idle(((serve_state *)data)->lc);
 }
 
 static int seed_demo(store *s, const vault *v, const divisions *d, hw_error *err)
@@ -57,6 +60,8 @@ static int serve_loop(app *a, const char *listen, hw_error *err)
 {
     serve_state st = {0};
     int rc = server_start(listen, a, &st.srv, err);
+    if (rc == 0 && (rc = lifecycle_start(a->loop, a->store, &st.lc, err)) != 0)
+        server_free(st.srv);
     if (rc != 0)
         return rc;
     const char *colon = strrchr(listen, ':');
@@ -67,6 +72,7 @@ static int serve_loop(app *a, const char *listen, hw_error *err)
     daemon_hooks hooks = {&st, hook_stop, hook_idle, hook_drained};
     int timed_out = daemon_run(a->loop, &hooks);
     server_free(st.srv);
+    lifecycle_free(st.lc);
     if (timed_out)
         fprintf(stderr, "部分连接未在时限内结束 (some connections did not finish in time)\n");
     return 0;

@@ -835,6 +835,30 @@ int registry_tr_update(sqlite3 *db, void *arg, hw_error *err)
     return registry_tr_get(db, job->campaign_id, merged.ref, &job->row, err);
 }
 
+/*
+ * DESIGN §4: departing freezes the passenger count: record departed_at and mark every ticket still issued
+ * no_show, in the same transaction as the status change (a late check-in then finds the transport closed).
+ */
+static int tr_depart(sqlite3 *db, int64_t id, const char *now, hw_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(db, "UPDATE transports SET departed_at = ?2 WHERE id = ?1", &st, "transports", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    if ((rc = step_done(db, st, "transports", err)) != 0)
+        return rc;
+    rc = prepare(db, "UPDATE tickets SET status = 'no_show', updated_at = ?2 WHERE transport_id = ?1 AND status = "
+                     "'issued'",
+                 &st, "tickets", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    return step_done(db, st, "tickets", err);
+}
+
 static int tr_set_status(sqlite3 *db, int64_t id, transport_status to, hw_error *err)
 {
     char now[32];
@@ -847,6 +871,8 @@ static int tr_set_status(sqlite3 *db, int64_t id, transport_status to, hw_error 
     sqlite3_bind_text(st, 2, transport_status_name(to), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
     rc = step_done(db, st, "transports", err);
+    if (rc == 0 && to == TRANSPORT_DEPARTED)
+        return tr_depart(db, id, now, err);
     if (rc != 0 || to != TRANSPORT_CANCELLED)
         return rc;
     /* a cancelled transport cancels its issued tickets; the next allocation seats those people again */
