@@ -85,10 +85,10 @@ int64_t checkins_parse_time(const char *s)
     return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - (oh * 3600 + om * 60);
 }
 
+/* Check-ins are the hottest write path: statements are compiled once per connection and reused. */
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, hw_error *err)
 {
-    int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-    return rc == SQLITE_OK ? 0 : store_error(db, rc, "checkins", err);
+    return store_prepare_cached(db, sql, st, err);
 }
 
 static void text(sqlite3_stmt *st, int col, char *dst, size_t n)
@@ -125,7 +125,7 @@ static int load_transport(sqlite3 *db, int64_t campaign, const char *ref, int64_
         text(st, 5, t->gate, sizeof t->gate);
         text(st, 6, t->status, sizeof t->status);
     }
-    sqlite3_finalize(st);
+    store_release(st);
     if (rc == SQLITE_ROW)
         return 0;
     if (rc != SQLITE_DONE)
@@ -177,7 +177,7 @@ static int read_ticket(sqlite3 *db, sqlite3_stmt *st, scanned *s, hw_error *err)
         text(st, 8, s->device, sizeof s->device);
         s->boarded = sqlite3_column_type(st, 7) != SQLITE_NULL;
     }
-    sqlite3_finalize(st);
+    store_release(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(db, rc, "tickets", err);
 }
 
@@ -254,7 +254,7 @@ static int stored_answer(sqlite3 *db, const char *event_id, char **answer, hw_er
         *answer = strdup((const char *)sqlite3_column_text(st, 0));
         rc = *answer != NULL ? SQLITE_DONE : SQLITE_NOMEM;
     }
-    sqlite3_finalize(st);
+    store_release(st);
     return rc == SQLITE_DONE ? 0 : store_error(db, rc, "checkins", err);
 }
 
@@ -292,7 +292,7 @@ static int record(sqlite3 *db, const decided *x, const char *answer, const char 
     sqlite3_bind_text(st, 9, checkin_status_name(x->d.status), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, answer, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    store_release(st);
     if (rc != SQLITE_DONE)
         return store_error(db, rc, "checkins", err);
     if (x->d.status != CHECKIN_OK)
@@ -308,7 +308,7 @@ static int record(sqlite3 *db, const decided *x, const char *answer, const char 
     sqlite3_bind_int64(st, 3, checkin_id);
     sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    store_release(st);
     return rc == SQLITE_DONE ? 0 : store_error(db, rc, "tickets", err);
 }
 
@@ -425,7 +425,7 @@ static int annul_target(sqlite3 *db, checkins_annul_job *job, int64_t *checkin, 
     sqlite3_bind_text(st, 1, job->event_id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        sqlite3_finalize(st);
+        store_release(st);
         return rc == SQLITE_DONE ? error_set(err, HW_ENOTFOUND, "unknown_event", "没有这次检票 (no such check-in)")
                                  : store_error(db, rc, "checkins", err);
     }
@@ -437,7 +437,7 @@ static int annul_target(sqlite3 *db, checkins_annul_job *job, int64_t *checkin, 
     bool annulled = sqlite3_column_int(st, 2) != 0, current = sqlite3_column_int(st, 5) != 0;
     *checkin = sqlite3_column_int64(st, 0);
     *ticket = sqlite3_column_int64(st, 3);
-    sqlite3_finalize(st);
+    store_release(st);
     if (job->station[0] != '\0' && strcmp(job->station, origin) != 0)
         return error_set(err, HW_EFORBIDDEN, "other_station",
                          "这不是从本站出发的运力 (this transport does not leave your station)");
@@ -467,7 +467,7 @@ int checkins_annul(sqlite3 *db, void *arg, hw_error *err)
     sqlite3_bind_text(st, 3, job->user, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, job->reason, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    store_release(st);
     if (rc != SQLITE_DONE)
         return store_error(db, rc, "checkins", err);
     if ((rc =
@@ -479,7 +479,7 @@ int checkins_annul(sqlite3 *db, void *arg, hw_error *err)
     sqlite3_bind_int64(st, 1, ticket);
     sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    store_release(st);
     if (rc != SQLITE_DONE)
         return store_error(db, rc, "tickets", err);
     if ((rc = prepare(db,
@@ -492,6 +492,6 @@ int checkins_annul(sqlite3 *db, void *arg, hw_error *err)
     sqlite3_bind_text(st, 3, job->event_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, job->reason, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    store_release(st);
     return rc == SQLITE_DONE ? 0 : store_error(db, rc, "audit", err);
 }

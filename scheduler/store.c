@@ -237,6 +237,35 @@ int store_open(const char *path, store **out, hw_error *err)
     return 0;
 }
 
+int store_prepare_cached(sqlite3 *db, const char *sql, sqlite3_stmt **st, hw_error *err)
+{
+    for (sqlite3_stmt *p = sqlite3_next_stmt(db, NULL); p != NULL; p = sqlite3_next_stmt(db, p))
+        if (!sqlite3_stmt_busy(p) && strcmp(sqlite3_sql(p), sql) == 0) {
+            sqlite3_reset(p);
+            sqlite3_clear_bindings(p);
+            *st = p;
+            return 0;
+        }
+    int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+    return rc == SQLITE_OK ? 0 : store_error(db, rc, "prepare", err);
+}
+
+void store_release(sqlite3_stmt *st)
+{
+    if (st == NULL)
+        return;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* Finalize every statement still on `db` (the cached ones) so it can close. */
+static void finalize_all(sqlite3 *db)
+{
+    sqlite3_stmt *p;
+    while ((p = sqlite3_next_stmt(db, NULL)) != NULL)
+        sqlite3_finalize(p);
+}
+
 void store_close(store *s)
 {
     if (s == NULL)
@@ -248,6 +277,7 @@ void store_close(store *s)
     pthread_join(s->thread, NULL);
     hw_error ignored;
     store_exec(s->wdb, "PRAGMA analysis_limit=400; PRAGMA optimize", &ignored); /* bounded after big imports */
+    finalize_all(s->wdb);
     sqlite3_close(s->wdb);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wake);

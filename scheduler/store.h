@@ -83,6 +83,17 @@ int store_error(sqlite3 *db, int sqlite_rc, const char *what, hw_error *err);
 /* Run one or more SQL statements without results (prepare-time and step errors reported). */
 int store_exec(sqlite3 *db, const char *sql, hw_error *err);
 
+/*
+ * A statement for `sql` on `db`, compiled once and kept on the connection: a statement
+ * with the same text that is not in use is reset and handed out again. Give it back with
+ * store_release() (never finalize it); store_close() finalizes what is left. For hot
+ * paths on the writer thread, where compiling each time would cost more than the work.
+ */
+int store_prepare_cached(sqlite3 *db, const char *sql, sqlite3_stmt **st, hw_error *err);
+
+/* Reset a cached statement and drop its bindings so it can be handed out again. NULL is fine. */
+void store_release(sqlite3_stmt *st);
+
 /* Counters for /metrics: committed transactions and the jobs they carried. */
 typedef struct store_stats {
     uint64_t commits;

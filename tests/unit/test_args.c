@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,8 @@
 #include "clock.h"
 #include "error.h"
 #include "store.h"
+
+#include "fixture.h"
 
 #define NOPTS(o) (sizeof(o) / sizeof((o)[0]))
 
@@ -248,65 +249,10 @@ static void test_clock_format_shanghai(void **state)
 
 /* ---------------------------------------------------------------- campaign */
 
-typedef struct fixture {
-    char dir[64];
-    char path[96];
-    store *s;
-    sqlite3 *reader;
-} fixture;
-
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
-    char file[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
+/* A fresh database with a reader connection to it. */
 static int setup(void **state)
 {
-    hw_error err;
-    fixture *f = calloc(1, sizeof *f);
-    if (f == NULL)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/hw-test-args-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
-    if (store_open(f->path, &f->s, &err) != 0 || store_reader(f->s, &f->reader, &err) != 0) {
-        fprintf(stderr, "%s\n", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sqlite3_close(f->reader);
-    store_close(f->s);
-    rm_tree(f->dir);
-    free(f);
-    return 0;
-}
-
-static int64_t query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return v;
+    return fixture_new(state, FIXTURE_READER);
 }
 
 static campaign_info valid_campaign(void)
@@ -393,7 +339,7 @@ static void test_campaign_load_before_init(void **state)
     assert_int_equal(store_write(f->s, campaign_save, &c, &err), HW_EINVAL);
     assert_string_equal(err.code, "bad_window");
     assert_int_equal(campaign_load(f->reader, &c, &err), HW_ENOTFOUND);
-    assert_int_equal(query_int(f->reader, "SELECT count(*) FROM unit"), 0);
+    assert_int_equal(fixture_query_int(f->reader, "SELECT count(*) FROM unit"), 0);
 }
 
 static void expect_same_campaign(const campaign_info *got, const campaign_info *want)
@@ -430,9 +376,9 @@ static void test_campaign_save_twice_updates(void **state)
     second.reporter_phone[0] = '\0';
     assert_int_equal(store_write(f->s, campaign_save, &second, &err), 0);
 
-    assert_int_equal(query_int(f->reader, "SELECT count(*) FROM campaign"), 1);
-    assert_int_equal(query_int(f->reader, "SELECT count(*) FROM unit"), 1);
-    assert_int_equal(query_int(f->reader, "SELECT count(*) FROM campaign WHERE deadline IS NULL"), 1);
+    assert_int_equal(fixture_query_int(f->reader, "SELECT count(*) FROM campaign"), 1);
+    assert_int_equal(fixture_query_int(f->reader, "SELECT count(*) FROM unit"), 1);
+    assert_int_equal(fixture_query_int(f->reader, "SELECT count(*) FROM campaign WHERE deadline IS NULL"), 1);
     memset(&got, 0x55, sizeof got);
     assert_int_equal(campaign_load(f->reader, &got, &err), 0);
     expect_same_campaign(&got, &second);
@@ -449,8 +395,8 @@ int main(void)
         cmocka_unit_test(test_clock_parse_date),
         cmocka_unit_test(test_clock_format_shanghai),
         cmocka_unit_test(test_campaign_validate),
-        cmocka_unit_test_setup_teardown(test_campaign_load_before_init, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_campaign_save_twice_updates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_campaign_load_before_init, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_campaign_save_twice_updates, setup, fixture_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

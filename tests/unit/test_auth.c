@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,60 +17,16 @@
 #include "error.h"
 #include "store.h"
 
-#define TOKEN_LEN 46 /* "hw_" + 43 base64url characters of 32 random bytes */
+#include "fixture.h"
 
-typedef struct fixture {
-    char dir[64];
-    char path[96];
-    store *s;
-    sqlite3 *reader;
-} fixture;
+#define TOKEN_LEN 46 /* "hw_" + 43 base64url characters of 32 random bytes */
 
 /* ---------------------------------------------------------------- helpers */
 
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
-    char file[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
+/* A fresh database with a reader connection to it. */
 static int setup(void **state)
 {
-    hw_error err;
-    fixture *f = calloc(1, sizeof *f);
-    if (f == NULL)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/hw-test-auth-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
-    if (store_open(f->path, &f->s, &err) != 0 || store_reader(f->s, &f->reader, &err) != 0) {
-        fprintf(stderr, "%s\n", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    sqlite3_close(f->reader);
-    store_close(f->s);
-    rm_tree(f->dir);
-    free(f);
-    return 0;
+    return fixture_new(state, FIXTURE_READER);
 }
 
 /* Create a user through the writer; returns the store's result and fills `token`. */
@@ -98,15 +53,6 @@ static int revoke_job(sqlite3 *db, void *arg, hw_error *err)
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : store_error(db, rc, "revoke", err);
-}
-
-static int64_t query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return v;
 }
 
 static bool contains(const void *hay, size_t nhay, const void *needle, size_t nneedle)
@@ -318,7 +264,7 @@ static void test_insert_then_lookup(void **state)
     assert_int_equal(add_user(f, "east", AUTH_ROLE_STATION, "成都东站", "510100", station, &err), 0);
     assert_int_equal(add_user(f, "stats", AUTH_ROLE_REPORTER, NULL, NULL, rep, &err), 0);
     assert_int_equal(add_user(f, "pingchang", AUTH_ROLE_CHILD, "x", "511923", child, &err), 0);
-    assert_int_equal(query_int(f->reader, "SELECT count(*) FROM users"), 5);
+    assert_int_equal(fixture_query_int(f->reader, "SELECT count(*) FROM users"), 5);
 
     expect_lookup(f, admin, "admin", AUTH_ROLE_ADMIN, "", "");
     expect_lookup(f, coord, "张主任", AUTH_ROLE_COORDINATOR, "", "");
@@ -331,7 +277,7 @@ static void test_insert_then_lookup(void **state)
     auth_token_new(station, bad.hash);
     assert_int_equal(store_write(f->s, auth_user_insert, &bad, &err), HW_EINVAL);
     assert_string_equal(err.code, "missing_station");
-    assert_int_equal(query_int(f->reader, "SELECT count(*) FROM users"), 5);
+    assert_int_equal(fixture_query_int(f->reader, "SELECT count(*) FROM users"), 5);
 }
 
 static void test_wrong_and_revoked_tokens(void **state)
@@ -379,7 +325,7 @@ static void test_duplicate_name_conflicts(void **state)
     assert_string_equal(err.code, "user_exists");
     assert_non_null(strstr(err.message, "li"));
 
-    assert_int_equal(query_int(f->reader, "SELECT count(*) FROM users WHERE name = 'li'"), 1);
+    assert_int_equal(fixture_query_int(f->reader, "SELECT count(*) FROM users WHERE name = 'li'"), 1);
     expect_lookup(f, first, "li", AUTH_ROLE_STATION, "巴中站", "");
     expect_unauthorized(f, second); /* the refused user's token grants nothing */
 }
@@ -419,9 +365,9 @@ static void test_token_never_stored(void **state)
 
     /* nor anywhere in the files, free pages and the write-ahead log included */
     char wal[128];
-    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    snprintf(wal, sizeof wal, "%s-wal", f->db);
     for (int t = 0; t < 3; t++) {
-        assert_false(file_contains(f->path, tokens[t] + 3));
+        assert_false(file_contains(f->db, tokens[t] + 3));
         assert_false(file_contains(wal, tokens[t] + 3));
     }
 }
@@ -433,10 +379,10 @@ int main(void)
         cmocka_unit_test(test_permission_matrix),
         cmocka_unit_test(test_token_shape_and_hash),
         cmocka_unit_test(test_validate_errors),
-        cmocka_unit_test_setup_teardown(test_insert_then_lookup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_and_revoked_tokens, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_name_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_token_never_stored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_insert_then_lookup, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_wrong_and_revoked_tokens, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_duplicate_name_conflicts, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_token_never_stored, setup, fixture_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,8 @@
 #include "store.h"
 #include "vault.h"
 
+#include "fixture.h"
+
 /* A fresh database in a temporary directory, bound to its own key and seeded once. */
 typedef struct seeded {
     char dir[64];
@@ -34,27 +35,9 @@ typedef struct seeded {
     double seed_ms;
 } seeded;
 
-static divisions *table; /* shared by every database */
-static seeded main_db;   /* the one most tests look at */
+static seeded main_db; /* the one most tests look at */
 
 /* ---------------------------------------------------------------- helpers */
-
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
-    char file[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 /* Open store and key the way `homeward serve` does, then run the seed once; 0 or -1 (with a message). */
 static int seeded_open(seeded *x)
@@ -66,7 +49,7 @@ static int seeded_open(seeded *x)
         return -1;
     snprintf(x->path, sizeof x->path, "%s/demo.db", x->dir);
     snprintf(x->key, sizeof x->key, "%s/demo.db.key", x->dir);
-    x->req = (demo_request){.vault = &x->v, .divisions = table};
+    x->req = (demo_request){.vault = &x->v, .divisions = fixture_divisions};
     int rc = store_open(x->path, &x->s, &err);
     if (rc == 0)
         rc = vault_open(x->key, &x->v, &err);
@@ -88,7 +71,7 @@ static void seeded_close(seeded *x)
     sqlite3_close(x->db);
     store_close(x->s);
     vault_wipe(&x->v);
-    rm_tree(x->dir);
+    fixture_rm_tree(x->dir);
 }
 
 /* The first column of the first row of `sql` as an integer (fails the test on SQL errors). */
@@ -136,21 +119,15 @@ static int64_t people(void)
 
 static int group_setup(void **state)
 {
-    (void)state;
-    hw_error err;
-    if (divisions_load_default(&table, &err) != 0) {
-        fprintf(stderr, "divisions: %s\n", err.message);
+    if (fixture_divisions_load(state) != 0)
         return -1;
-    }
     return seeded_open(&main_db);
 }
 
 static int group_teardown(void **state)
 {
-    (void)state;
     seeded_close(&main_db);
-    divisions_free(table);
-    return 0;
+    return fixture_divisions_free(state);
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -337,7 +314,7 @@ static void test_seed_again_changes_nothing(void **state)
         "SELECT (SELECT count(*) FROM registrations) || '/' || (SELECT count(*) FROM transports) || '/' || "
         "(SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM campaign)";
     char *before = query_text(main_db.db, sql);
-    demo_request again = {.vault = &main_db.v, .divisions = table};
+    demo_request again = {.vault = &main_db.v, .divisions = fixture_divisions};
     assert_int_equal(store_write(main_db.s, demo_seed, &again, &err), 0);
     assert_false(again.created);
     assert_int_equal(again.admin_token[0], '\0');

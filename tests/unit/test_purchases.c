@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,118 +22,39 @@
 #include "subsidies.h"
 #include "vault.h"
 
+#include "fixture.h"
+
 #define TODAY 20261201
-
-static const campaign_info chengdu = {
-    .unit_code = "510100",
-    .unit_name = "成都市总工会",
-    .name = "2027年元旦春节送温暖",
-    .from = "2026-12-22",
-    .to = "2027-02-16",
-};
-
-/* A temporary directory with a database bound to a fresh key file and the campaign saved. */
-typedef struct fixture {
-    char dir[64];
-    char db[96];
-    char key[96];
-    store *s;
-    vault v;
-} fixture;
-
-/* Write jobs; they run on the writer thread, so no cmocka asserts inside. */
-typedef struct reg_job {
-    const vault *v;
-    const char *id_number;
-    int64_t id;
-} reg_job;
-
-typedef struct purchase_job {
-    const vault *v;
-    const purchase *p;
-    int64_t id;
-} purchase_job;
-
-typedef struct subsidy_job {
-    const subsidy *s;
-    int64_t id;
-} subsidy_job;
 
 /* ---------------------------------------------------------------- helpers */
 
 /* The id number of person `i`: 511923, a birth date in 1990, and a sequence number, with its check character. */
 static void person_id(int i, char out[IDNUMBER_LEN + 1])
 {
-    char first17[18];
+    char first17[48]; /* room for any i: fixture_id_number fails the test unless exactly 17 characters came out */
     snprintf(first17, sizeof first17, "51192319900%d15%03d", 1 + i % 9, 200 + i);
-    char check = idnumber_check_char(first17);
-    assert_true(check != 0);
-    snprintf(out, IDNUMBER_LEN + 1, "%s%c", first17, check);
+    fixture_id_number(first17, out);
 }
 
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
-    char file[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
+/* A database bound to a fresh key file with the campaign saved. */
 static int setup_db(void **state)
 {
-    hw_error err;
-    fixture *f = calloc(1, sizeof *f);
-    if (f == NULL)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/hw-test-pu-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
-    snprintf(f->key, sizeof f->key, "%s/test.key", f->dir);
-    campaign_info c = chengdu;
-    if (store_open(f->db, &f->s, &err) != 0 || vault_open(f->key, &f->v, &err) != 0 ||
-        store_write(f->s, vault_bind, &f->v, &err) != 0 || store_write(f->s, campaign_save, &c, &err) != 0) {
-        fprintf(stderr, "setup: %s %s\n", err.code, err.message);
-        return -1;
-    }
-    return 0;
+    return fixture_new(state, FIXTURE_CAMPAIGN);
 }
 
-static int teardown_db(void **state)
+/* fixture_insert_fn: register a person with the id number `row`; runs on the writer thread, so no cmocka asserts. */
+static int register_run(sqlite3 *db, const vault *v, int64_t campaign_id, const void *row, int64_t *id, hw_error *err)
 {
-    fixture *f = *state;
-    store_close(f->s);
-    vault_wipe(&f->v);
-    rm_tree(f->dir);
-    free(f);
-    return 0;
-}
-
-static int reg_job_run(sqlite3 *db, void *arg, hw_error *err)
-{
-    reg_job *j = arg;
     registration r;
     registrations_writer *w = NULL;
-    int64_t campaign_id = 0, conflict = 0;
+    int64_t conflict = 0;
     registration_init(&r);
     snprintf(r.name, sizeof r.name, "王五");
-    snprintf(r.id_number, sizeof r.id_number, "%s", j->id_number);
+    snprintf(r.id_number, sizeof r.id_number, "%s", (const char *)row);
     snprintf(r.destination, sizeof r.destination, "511923");
-    int rc = campaign_current_id(db, &campaign_id, err);
+    int rc = registrations_writer_open(db, v, campaign_id, &w, err);
     if (rc == 0)
-        rc = registrations_writer_open(db, j->v, campaign_id, &w, err);
-    if (rc == 0)
-        rc = registrations_writer_add(w, &r, &j->id, &conflict, err);
+        rc = registrations_writer_add(w, &r, id, &conflict, err);
     registrations_writer_close(w);
     return rc;
 }
@@ -142,64 +62,33 @@ static int reg_job_run(sqlite3 *db, void *arg, hw_error *err)
 static int64_t register_person(fixture *f, const char *id_number)
 {
     hw_error err;
-    reg_job j = {.v = &f->v, .id_number = id_number, .id = -1};
-    assert_int_equal(store_write(f->s, reg_job_run, &j, &err), 0);
-    assert_true(j.id > 0);
-    return j.id;
+    int64_t id = -1;
+    assert_int_equal(fixture_insert(f, register_run, id_number, &id, &err), 0);
+    assert_true(id > 0);
+    return id;
 }
 
-static int purchase_job_run(sqlite3 *db, void *arg, hw_error *err)
+/* fixture_insert_fn adding the purchase `row`. */
+static int purchase_run(sqlite3 *db, const vault *v, int64_t campaign_id, const void *row, int64_t *id, hw_error *err)
 {
-    purchase_job *j = arg;
-    int64_t campaign_id = 0;
-    int rc = campaign_current_id(db, &campaign_id, err);
-    return rc != 0 ? rc : purchases_insert(db, j->v, campaign_id, j->p, &j->id, err);
+    return purchases_insert(db, v, campaign_id, row, id, err);
 }
 
 static int add_purchase(fixture *f, const purchase *p, int64_t *id, hw_error *err)
 {
-    purchase_job j = {.v = &f->v, .p = p, .id = -1};
-    error_clear(err);
-    int rc = store_write(f->s, purchase_job_run, &j, err);
-    if (id != NULL)
-        *id = j.id;
-    return rc;
+    return fixture_insert(f, purchase_run, p, id, err);
 }
 
-static int subsidy_job_run(sqlite3 *db, void *arg, hw_error *err)
+/* fixture_insert_fn adding the subsidy `row`. */
+static int subsidy_run(sqlite3 *db, const vault *v, int64_t campaign_id, const void *row, int64_t *id, hw_error *err)
 {
-    subsidy_job *j = arg;
-    int64_t campaign_id = 0;
-    int rc = campaign_current_id(db, &campaign_id, err);
-    return rc != 0 ? rc : subsidies_insert(db, campaign_id, j->s, &j->id, err);
+    (void)v;
+    return subsidies_insert(db, campaign_id, row, id, err);
 }
 
 static int add_subsidy(fixture *f, const subsidy *s, int64_t *id, hw_error *err)
 {
-    subsidy_job j = {.s = s, .id = -1};
-    error_clear(err);
-    int rc = store_write(f->s, subsidy_job_run, &j, err);
-    if (id != NULL)
-        *id = j.id;
-    return rc;
-}
-
-static int exec_job(sqlite3 *db, void *arg, hw_error *err)
-{
-    return store_exec(db, arg, err);
-}
-
-static int64_t query_int(store *s, const char *sql)
-{
-    hw_error err;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(store_reader(s, &db, &err), 0);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return fixture_insert(f, subsidy_run, s, id, err);
 }
 
 static void pu_ok(purchase *p, pu_field f, const char *value)
@@ -406,7 +295,7 @@ static void test_purchase_insert_registered(void **state)
              "SELECT count(*) FROM purchases WHERE id = %lld AND registration_id = %lld AND campaign_id = 1 AND mode = "
              "'train' AND service = 'K1234' AND travel_date = '2027-01-25' AND fare_fen = 15650 AND refunded = 0",
              (long long)id, (long long)reg);
-    assert_int_equal(query_int(f->s, sql), 1);
+    assert_int_equal(fixture_store_int(f->s, sql), 1);
 
     /* a refunded bus ticket without a known fare */
     purchase q;
@@ -420,7 +309,7 @@ static void test_purchase_insert_registered(void **state)
              "SELECT count(*) FROM purchases WHERE id = %lld AND registration_id = %lld AND mode = 'bus' AND "
              "service = '' AND fare_fen IS NULL AND refunded = 1",
              (long long)id, (long long)reg);
-    assert_int_equal(query_int(f->s, sql), 1);
+    assert_int_equal(fixture_store_int(f->s, sql), 1);
 }
 
 static void test_purchase_not_registered(void **state)
@@ -435,7 +324,7 @@ static void test_purchase_not_registered(void **state)
     assert_int_equal(err.rc, HW_ENOTFOUND);
     assert_string_equal(err.code, "not_registered");
     assert_null(strstr(err.message, p.id_number));
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM purchases"), 0);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM purchases"), 0);
 }
 
 static void test_purchase_withdrawn_is_not_registered(void **state)
@@ -447,14 +336,14 @@ static void test_purchase_withdrawn_is_not_registered(void **state)
     ticket(&p, 3);
     int64_t reg = register_person(f, p.id_number);
     snprintf(sql, sizeof sql, "UPDATE registrations SET status = 'withdrawn' WHERE id = %lld", (long long)reg);
-    assert_int_equal(store_write(f->s, exec_job, sql, &err), 0);
+    assert_int_equal(store_write(f->s, fixture_exec_job, sql, &err), 0);
     assert_int_equal(add_purchase(f, &p, NULL, &err), HW_ENOTFOUND);
     assert_string_equal(err.code, "not_registered");
     /* registered again: the purchase goes to the active registration */
     int64_t again = register_person(f, p.id_number);
     assert_int_equal(add_purchase(f, &p, NULL, &err), 0);
     snprintf(sql, sizeof sql, "SELECT registration_id FROM purchases");
-    assert_int_equal(query_int(f->s, sql), again);
+    assert_int_equal(fixture_store_int(f->s, sql), again);
 }
 
 static void test_purchase_duplicate(void **state)
@@ -489,7 +378,7 @@ static void test_purchase_duplicate(void **state)
     q = p;
     pu_ok(&q, PU_MODE, "汽车");
     assert_int_equal(add_purchase(f, &q, NULL, &err), 0);
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM purchases"), 5);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM purchases"), 5);
 }
 
 static void test_purchase_check_violation_is_not_a_duplicate(void **state)
@@ -502,7 +391,7 @@ static void test_purchase_check_violation_is_not_a_duplicate(void **state)
     p.mode[0] = '\0'; /* purchase_check skipped: the schema refuses the mode */
     assert_int_not_equal(add_purchase(f, &p, NULL, &err), 0);
     assert_string_not_equal(err.code, "duplicate_purchase");
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM purchases"), 0);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM purchases"), 0);
 }
 
 /* ---------------------------------------------------------------- subsidies */
@@ -598,7 +487,7 @@ static void test_subsidy_insert_and_duplicate(void **state)
              "SELECT count(*) FROM subsidies WHERE id = %lld AND campaign_id = 1 AND employer = '成都某建筑公司' AND "
              "amount_fen = 1234567 AND people = 30 AND date = '2027-01-10'",
              (long long)id);
-    assert_int_equal(query_int(f->s, sql), 1);
+    assert_int_equal(fixture_store_int(f->s, sql), 1);
 
     assert_int_equal(add_subsidy(f, &s, NULL, &err), HW_ECONFLICT);
     assert_int_equal(err.rc, HW_ECONFLICT);
@@ -614,15 +503,15 @@ static void test_subsidy_insert_and_duplicate(void **state)
     su_ok(&t, SU_PEOPLE, "");
     assert_int_equal(add_subsidy(f, &t, &id, &err), 0);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM subsidies WHERE id = %lld AND people IS NULL", (long long)id);
-    assert_int_equal(query_int(f->s, sql), 1);
+    assert_int_equal(fixture_store_int(f->s, sql), 1);
     t = s;
     su_ok(&t, SU_DATE, "2027-01-11");
     assert_int_equal(add_subsidy(f, &t, NULL, &err), 0);
     t = s;
     su_ok(&t, SU_EMPLOYER, "另一家公司");
     assert_int_equal(add_subsidy(f, &t, NULL, &err), 0);
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM subsidies"), 4);
-    assert_int_equal(query_int(f->s, "SELECT sum(amount_fen) FROM subsidies"), 4 * 1234567 + 1);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM subsidies"), 4);
+    assert_int_equal(fixture_store_int(f->s, "SELECT sum(amount_fen) FROM subsidies"), 4 * 1234567 + 1);
 }
 
 static void test_subsidy_check_violation_is_not_a_duplicate(void **state)
@@ -634,10 +523,10 @@ static void test_subsidy_check_violation_is_not_a_duplicate(void **state)
     s.amount_fen = 0; /* subsidy_check skipped: the schema refuses it */
     assert_int_not_equal(add_subsidy(f, &s, NULL, &err), 0);
     assert_string_not_equal(err.code, "duplicate_subsidy");
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM subsidies"), 0);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM subsidies"), 0);
 }
 
-#define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_db, teardown_db)
+#define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_db, fixture_free)
 
 int main(void)
 {

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,29 +20,12 @@
 #include "store.h"
 #include "vault.h"
 
+#include "fixture.h"
+
 #define TODAY 20261201
 #define NREGS 24
 
-static divisions *table;
-
-static const campaign_info chengdu = {
-    .unit_code = "510100",
-    .unit_name = "成都市总工会",
-    .name = "2027年元旦春节送温暖",
-    .from = "2026-12-22",
-    .to = "2027-02-16",
-};
-
-static const registration_env env = {.campaign = &chengdu, .today = TODAY}; /* divisions set per use */
-
-/* A temporary directory with a database bound to a fresh key file and the campaign saved. */
-typedef struct fixture {
-    char dir[64];
-    char db[96];
-    char key[96];
-    store *s;
-    vault v;
-} fixture;
+static const registration_env env = {.campaign = &fixture_campaign, .today = TODAY}; /* divisions set per use */
 
 /* One write job: open a writer on the current campaign and add regs[0..n); stops at the first failure. */
 typedef struct add_job {
@@ -60,25 +42,16 @@ typedef struct add_job {
 static registration_env make_env(void)
 {
     registration_env e = env;
-    e.divisions = table;
+    e.divisions = fixture_divisions;
     return e;
-}
-
-/* 17 digits plus the check character idnumber_check_char computes for them. */
-static void make_id(const char *first17, char out[IDNUMBER_LEN + 1])
-{
-    assert_int_equal(strlen(first17), 17);
-    char check = idnumber_check_char(first17);
-    assert_true(check != 0);
-    snprintf(out, IDNUMBER_LEN + 1, "%s%c", first17, check);
 }
 
 /* The id number of person `i`: 511923, a birth date in 1985, and a sequence number. */
 static void person_id(int i, char out[IDNUMBER_LEN + 1])
 {
-    char first17[18];
+    char first17[48]; /* room for any i: fixture_id_number fails the test unless exactly 17 characters came out */
     snprintf(first17, sizeof first17, "5119231985%02d%02d%03d", 1 + i % 12, 1 + i % 28, 100 + i);
-    make_id(first17, out);
+    fixture_id_number(first17, out);
 }
 
 /* An id number that ends in "123X", found by trying birth dates. */
@@ -89,7 +62,7 @@ static void id_ending_123x(char out[IDNUMBER_LEN + 1])
         for (int d = 1; d <= 28; d++) {
             snprintf(first17, sizeof first17, "5119231985%02d%02d123", m, d);
             if (idnumber_check_char(first17) == 'X') {
-                make_id(first17, out);
+                fixture_id_number(first17, out);
                 return;
             }
         }
@@ -135,70 +108,10 @@ static void person(int i, registration *r, char id[IDNUMBER_LEN + 1], char phone
     set_ok(r, REG_TAGS, i % 3 == 0 ? "困难职工" : "");
 }
 
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
-    char file[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static int group_setup(void **state)
-{
-    hw_error err;
-    (void)state;
-    if (divisions_load_default(&table, &err) != 0) {
-        fprintf(stderr, "divisions: %s\n", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    divisions_free(table);
-    return 0;
-}
-
+/* A database bound to a fresh key file with the campaign saved. */
 static int setup_db(void **state)
 {
-    hw_error err;
-    fixture *f = calloc(1, sizeof *f);
-    if (f == NULL)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/hw-test-reg-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
-    snprintf(f->key, sizeof f->key, "%s/test.key", f->dir);
-    campaign_info c = chengdu;
-    if (store_open(f->db, &f->s, &err) != 0 || vault_open(f->key, &f->v, &err) != 0 ||
-        store_write(f->s, vault_bind, &f->v, &err) != 0 || store_write(f->s, campaign_save, &c, &err) != 0) {
-        fprintf(stderr, "setup: %s %s\n", err.code, err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown_db(void **state)
-{
-    fixture *f = *state;
-    store_close(f->s);
-    vault_wipe(&f->v);
-    rm_tree(f->dir);
-    free(f);
-    return 0;
+    return fixture_new(state, FIXTURE_CAMPAIGN);
 }
 
 /* Runs on the writer thread: no cmocka asserts here. */
@@ -231,24 +144,6 @@ static int add_one(fixture *f, const registration *r, int64_t *id, int64_t *conf
     if (conflict_id != NULL)
         *conflict_id = j.conflict_id;
     return rc;
-}
-
-static int exec_job(sqlite3 *db, void *arg, hw_error *err)
-{
-    return store_exec(db, arg, err);
-}
-
-static int64_t query_int(store *s, const char *sql)
-{
-    hw_error err;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(store_reader(s, &db, &err), 0);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
 }
 
 static void query_text(store *s, const char *sql, char *buf, size_t n)
@@ -391,7 +286,7 @@ static void test_id_number_field(void **state)
     set_fails(&r, REG_ID_NUMBER, "", HW_EINVAL, "id_empty");
     /* born after "today" */
     char future[IDNUMBER_LEN + 1];
-    make_id("51192320270101123", future);
+    fixture_id_number("51192320270101123", future);
     set_fails(&r, REG_ID_NUMBER, future, HW_EINVAL, "id_birth_future");
 }
 
@@ -637,7 +532,7 @@ static void test_writer_inserts_sealed(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(j.added, NREGS);
     assert_int_equal(j.conflict_id, -1);
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM registrations WHERE status = 'active'"), NREGS);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM registrations WHERE status = 'active'"), NREGS);
     for (int i = 1; i < NREGS; i++)
         assert_true(rowids[i] > rowids[i - 1]);
 
@@ -669,8 +564,9 @@ static void test_writer_inserts_sealed(void **state)
              (long long)rowids[4]);
     query_text(f->s, sql, text, sizeof text);
     assert_string_equal(text, "511921/0/0");
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM registrations WHERE earliest IS NOT NULL OR latest IS NOT "
-                                     "NULL OR party IS NOT NULL"),
+    assert_int_equal(fixture_store_int(f->s,
+                                       "SELECT count(*) FROM registrations WHERE earliest IS NOT NULL OR latest IS NOT "
+                                       "NULL OR party IS NOT NULL"),
                      0);
 
     sqlite3 *db = NULL;
@@ -722,7 +618,7 @@ static void test_writer_masks_x(void **state)
              "SELECT count(*) FROM registrations WHERE id = %lld AND phone_sealed IS NULL AND "
              "phone_masked IS NULL AND ref IS NULL",
              (long long)rowid);
-    assert_int_equal(query_int(f->s, sql), 1);
+    assert_int_equal(fixture_store_int(f->s, sql), 1);
 
     /* the same person typed with a lower-case x is the same person */
     registration again;
@@ -761,7 +657,7 @@ static void test_writer_duplicate_id(void **state)
     assert_int_equal(conflict, first_id);
     assert_null(strstr(err.message, id)); /* the message never repeats the number */
     assert_null(strstr(err.message, id + 6));
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM registrations"), 2); /* nothing was added */
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM registrations"), 2); /* nothing was added */
 
     /* a batch stops at the duplicate and the whole job rolls back */
     registration batch[3];
@@ -775,7 +671,7 @@ static void test_writer_duplicate_id(void **state)
     assert_int_equal(store_write(f->s, add_job_run, &j, &err), HW_ECONFLICT);
     assert_int_equal(j.added, 1);
     assert_int_equal(j.conflict_id, first_id);
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM registrations"), 2);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM registrations"), 2);
 }
 
 static void test_writer_duplicate_ref(void **state)
@@ -803,7 +699,7 @@ static void test_writer_duplicate_ref(void **state)
     d.ref[0] = '\0';
     assert_int_equal(add_one(f, &c, NULL, NULL, &err), 0);
     assert_int_equal(add_one(f, &d, NULL, NULL, &err), 0);
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM registrations WHERE ref IS NULL"), 2);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM registrations WHERE ref IS NULL"), 2);
 }
 
 static void test_writer_withdrawn_frees_id(void **state)
@@ -820,10 +716,10 @@ static void test_writer_withdrawn_frees_id(void **state)
     assert_string_equal(err.code, "duplicate_id_number");
 
     snprintf(sql, sizeof sql, "UPDATE registrations SET status = 'withdrawn' WHERE id = %lld", (long long)first_id);
-    assert_int_equal(store_write(f->s, exec_job, sql, &err), 0);
+    assert_int_equal(store_write(f->s, fixture_exec_job, sql, &err), 0);
     assert_int_equal(add_one(f, &r, &second_id, NULL, &err), 0);
     assert_true(second_id != first_id);
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM registrations WHERE status = 'active'"), 1);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM registrations WHERE status = 'active'"), 1);
 
     /* and the new one blocks the next, naming itself, not the withdrawn one */
     set_ok(&r, REG_REF, "R0005-3");
@@ -847,7 +743,7 @@ static void test_writer_check_violation_is_not_a_duplicate(void **state)
     assert_string_not_equal(err.code, "duplicate_id_number");
     assert_string_not_equal(err.code, "duplicate_ref");
     assert_int_equal(conflict, -1);
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM registrations"), 0);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM registrations"), 0);
 }
 
 static void test_writer_campaign_scoped(void **state)
@@ -859,16 +755,16 @@ static void test_writer_campaign_scoped(void **state)
     person(8, &r, id, phone);
     assert_int_equal(add_one(f, &r, NULL, NULL, &err), 0);
     /* a new campaign (next year's) starts empty: the same person may register again */
-    assert_int_equal(store_write(f->s, exec_job,
+    assert_int_equal(store_write(f->s, fixture_exec_job,
                                  "INSERT INTO campaign(id, name, date_from, date_to, updated_at) VALUES (2, "
                                  "'2028年元旦春节送温暖', '2027-12-22', '2028-02-16', '2027-12-01T00:00:00+08:00')",
                                  &err),
                      0);
     assert_int_equal(add_one(f, &r, NULL, NULL, &err), 0);
-    assert_int_equal(query_int(f->s, "SELECT count(DISTINCT campaign_id) FROM registrations"), 2);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(DISTINCT campaign_id) FROM registrations"), 2);
 }
 
-#define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_db, teardown_db)
+#define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_db, fixture_free)
 
 int main(void)
 {
@@ -893,5 +789,5 @@ int main(void)
         DB_TEST(test_writer_check_violation_is_not_a_duplicate),
         DB_TEST(test_writer_campaign_scoped),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, fixture_divisions_load, fixture_divisions_free);
 }

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -22,14 +21,9 @@
 #include "schema.h"
 #include "store.h"
 
-#define WAIT_SECONDS 5 /* no step of these tests should take anywhere near this long */
+#include "fixture.h"
 
-/* A fresh temporary directory, its database path, and (usually) an open store. */
-typedef struct fixture {
-    char dir[64];
-    char path[96];
-    store *s;
-} fixture;
+#define WAIT_SECONDS 5 /* no step of these tests should take anywhere near this long */
 
 /* Holds the writer thread inside a job until the test releases it. */
 typedef struct gate {
@@ -68,86 +62,28 @@ typedef struct test_job {
 
 /* ---------------------------------------------------------------- helpers */
 
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
-    char file[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
+/* A fresh temporary directory and its database path, nothing opened (f->s stays NULL until the test opens it). */
 static int setup_dir(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    if (f == NULL)
-        return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/hw-test-store-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
-        free(f);
-        return -1;
-    }
-    snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
-    *state = f;
-    return 0;
+    return fixture_new(state, FIXTURE_DIR);
 }
 
 /* A temp directory with an open store (tests add their tables with create_test_tables()). */
 static int setup_store(void **state)
 {
-    hw_error err;
-    if (setup_dir(state) != 0)
-        return -1;
-    fixture *f = *state;
-    if (store_open(f->path, &f->s, &err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    store_close(f->s);
-    rm_tree(f->dir);
-    free(f);
-    return 0;
-}
-
-static int exec_job(sqlite3 *db, void *arg, hw_error *err)
-{
-    return store_exec(db, arg, err);
+    return fixture_new(state, FIXTURE_STORE);
 }
 
 static void create_test_tables(store *s)
 {
     hw_error err;
-    int rc = store_write(s, exec_job,
+    int rc = store_write(s, fixture_exec_job,
                          "CREATE TABLE t(v INTEGER NOT NULL);"
                          "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
                          "CREATE TABLE child(id INTEGER PRIMARY KEY,"
                          "  pid INTEGER NOT NULL REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);",
                          &err);
     assert_int_equal(rc, 0);
-}
-
-/* The first column of the first row of `sql` as an integer (-1 when there is no row). */
-static int64_t query_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return v;
 }
 
 /* Rows of t with v = value (or of child with pid = value). No cmocka asserts: called on other threads too. */
@@ -169,7 +105,7 @@ static int64_t reader_count(store *s, const char *sql)
     sqlite3 *db = NULL;
     hw_error err;
     assert_int_equal(store_reader(s, &db, &err), 0);
-    int64_t n = query_int(db, sql);
+    int64_t n = fixture_query_int(db, sql);
     sqlite3_close(db);
     return n;
 }
@@ -344,8 +280,8 @@ static int pragma_job(sqlite3 *db, void *arg, hw_error *err)
     int64_t *out = arg; /* [0] synchronous, [1] foreign_keys, [2] 1 if journal_mode is "wal" */
     sqlite3_stmt *st = NULL;
     (void)err;
-    out[0] = query_int(db, "PRAGMA synchronous");
-    out[1] = query_int(db, "PRAGMA foreign_keys");
+    out[0] = fixture_query_int(db, "PRAGMA synchronous");
+    out[1] = fixture_query_int(db, "PRAGMA foreign_keys");
     if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         out[2] = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
     sqlite3_finalize(st);
@@ -361,9 +297,9 @@ static void test_open_creates_schema_and_pragmas(void **state)
 
     assert_true(schema_version() >= 1);
     assert_int_equal(store_reader(f->s, &db, &err), 0);
-    assert_int_equal(query_int(db, "PRAGMA user_version"), schema_version());
-    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                                   "('unit', 'campaign', 'users', 'audit')"),
+    assert_int_equal(fixture_query_int(db, "PRAGMA user_version"), schema_version());
+    assert_int_equal(fixture_query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                                           "('unit', 'campaign', 'users', 'audit')"),
                      4);
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
@@ -376,12 +312,12 @@ static void test_open_creates_schema_and_pragmas(void **state)
     assert_int_equal(pragmas[0], 2); /* synchronous = FULL on the writer */
     assert_int_equal(pragmas[1], 1); /* foreign_keys = ON */
     assert_int_equal(pragmas[2], 1); /* journal_mode = wal */
-    assert_string_equal(store_path(f->s), f->path);
+    assert_string_equal(store_path(f->s), f->db);
 
     /* reopening an up-to-date file succeeds and keeps the version */
     store_close(f->s);
     f->s = NULL;
-    assert_int_equal(store_open(f->path, &f->s, &err), 0);
+    assert_int_equal(store_open(f->db, &f->s, &err), 0);
     assert_int_equal(reader_count(f->s, "PRAGMA user_version"), schema_version());
 }
 
@@ -391,21 +327,21 @@ static void test_schema_too_new_refused(void **state)
     sqlite3 *db = NULL;
     hw_error err;
     error_clear(&err);
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 
     store *s = NULL;
-    assert_int_equal(store_open(f->path, &s, &err), HW_EINVAL);
+    assert_int_equal(store_open(f->db, &s, &err), HW_EINVAL);
     assert_null(s);
     assert_int_equal(err.rc, HW_EINVAL);
     assert_string_equal(err.code, "schema_too_new");
     assert_non_null(strstr(err.message, "999"));
 
     /* the refused file is left as it was */
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(query_int(db, "PRAGMA user_version"), 999);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'users'"), 0);
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(fixture_query_int(db, "PRAGMA user_version"), 999);
+    assert_int_equal(fixture_query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'users'"), 0);
     sqlite3_close(db);
 }
 
@@ -421,8 +357,8 @@ static void test_reader_is_read_only(void **state)
     assert_int_not_equal(sqlite3_exec(db, "INSERT INTO t(v) VALUES (1)", NULL, NULL, NULL) & 0xff, SQLITE_OK);
     assert_int_not_equal(store_exec(db, "CREATE TABLE u(x)", &err), 0);
     assert_int_not_equal(store_exec(db, "PRAGMA user_version = 7", &err), 0);
-    assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 0);
-    assert_int_equal(query_int(db, "PRAGMA user_version"), schema_version());
+    assert_int_equal(fixture_query_int(db, "SELECT count(*) FROM t"), 0);
+    assert_int_equal(fixture_query_int(db, "PRAGMA user_version"), schema_version());
     sqlite3_close(db);
     assert_int_equal(reader_count(f->s, "SELECT count(*) FROM t"), 0);
 }
@@ -544,7 +480,7 @@ static void test_busy_writer_commits_queue_as_one_batch(void **state)
         assert_true(jobs[i].done_on_loop);
         assert_int_equal(jobs[i].seen_at_done, 1);
     }
-    assert_int_equal(query_int(ctx.reader, "SELECT count(*) FROM t"), QUEUED + 1);
+    assert_int_equal(fixture_query_int(ctx.reader, "SELECT count(*) FROM t"), QUEUED + 1);
     store_get_stats(f->s, &st);
     assert_int_equal(st.commits, 3); /* CREATE TABLE, the blocker, the queue */
     assert_int_equal(st.jobs, QUEUED + 2);
@@ -598,7 +534,7 @@ static void test_batch_is_capped(void **state)
         assert_int_equal(jobs[i].done_index, 1 + i);
         assert_int_equal(jobs[i].seen_at_done, 1);
     }
-    assert_int_equal(query_int(ctx.reader, "SELECT count(*) FROM t WHERE v >= 0"), N);
+    assert_int_equal(fixture_query_int(ctx.reader, "SELECT count(*) FROM t WHERE v >= 0"), N);
     loop_finish(&ctx, f->s);
     free(jobs);
 }
@@ -838,8 +774,8 @@ static void test_commit_failure_falls_back_per_job(void **state)
     assert_int_equal(jobs[0].seen_at_done, 1);
     assert_int_equal(jobs[1].seen_at_done, 0);
     assert_int_equal(jobs[2].seen_at_done, 1);
-    assert_int_equal(query_int(ctx.reader, "SELECT count(*) FROM child"), 0);
-    assert_int_equal(query_int(ctx.reader, "SELECT count(*) FROM t WHERE v IN (300, 302)"), 2);
+    assert_int_equal(fixture_query_int(ctx.reader, "SELECT count(*) FROM child"), 0);
+    assert_int_equal(fixture_query_int(ctx.reader, "SELECT count(*) FROM t WHERE v IN (300, 302)"), 2);
     for (int i = 0; i < 3; i++) {
         assert_int_equal(jobs[i].runs, 2); /* once in the batch, once alone */
         assert_int_equal(jobs[i].done_index, 1 + i);
@@ -862,19 +798,19 @@ static void test_commit_failure_falls_back_per_job(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_open_creates_schema_and_pragmas, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_schema_too_new_refused, setup_dir, teardown),
-        cmocka_unit_test_setup_teardown(test_reader_is_read_only, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_concurrent_writers_share_batches, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_busy_writer_commits_queue_as_one_batch, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_batch_is_capped, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_failing_job_rolls_back_alone, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_store_write_reports_job_error, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_store_write_returns_after_commit, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_done_runs_after_commit_in_order_on_loop, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_whole_rollback_keeps_others_once, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_detach_delivers_finished_jobs, setup_store, teardown),
-        cmocka_unit_test_setup_teardown(test_commit_failure_falls_back_per_job, setup_store, teardown),
+        cmocka_unit_test_setup_teardown(test_open_creates_schema_and_pragmas, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_schema_too_new_refused, setup_dir, fixture_free),
+        cmocka_unit_test_setup_teardown(test_reader_is_read_only, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers_share_batches, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_busy_writer_commits_queue_as_one_batch, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_batch_is_capped, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_failing_job_rolls_back_alone, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_store_write_reports_job_error, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_store_write_returns_after_commit, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_done_runs_after_commit_in_order_on_loop, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_whole_rollback_keeps_others_once, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_detach_delivers_finished_jobs, setup_store, fixture_free),
+        cmocka_unit_test_setup_teardown(test_commit_failure_falls_back_per_job, setup_store, fixture_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,37 +19,14 @@
 #include "transports.h"
 #include "vault.h"
 
-static divisions *table;
-
-static const campaign_info chengdu = {
-    .unit_code = "510100",
-    .unit_name = "成都市总工会",
-    .name = "2027年元旦春节送温暖",
-    .from = "2026-12-22",
-    .to = "2027-02-16",
-};
-
-/* A temporary directory with a database bound to a fresh key file and the campaign saved. */
-typedef struct fixture {
-    char dir[64];
-    char db[96];
-    char key[96];
-    store *s;
-    vault v;
-} fixture;
-
-/* One write job: insert `t` into the current campaign. */
-typedef struct insert_job {
-    const transport *t;
-    int64_t id;
-} insert_job;
+#include "fixture.h"
 
 /* ---------------------------------------------------------------- helpers */
 
 static void set_ok(transport *t, tr_field f, const char *value)
 {
     hw_error err;
-    int rc = transport_set(t, f, value, table, &err);
+    int rc = transport_set(t, f, value, fixture_divisions, &err);
     if (rc != 0)
         fprintf(stderr, "transport_set(%s, \"%s\"): %s %s\n", transport_fields[f].en, value, err.code, err.message);
     assert_int_equal(rc, 0);
@@ -60,7 +36,7 @@ static void set_fails(transport *t, tr_field f, const char *value, int want_rc, 
 {
     hw_error err;
     error_clear(&err);
-    assert_int_equal(transport_set(t, f, value, table, &err), want_rc);
+    assert_int_equal(transport_set(t, f, value, fixture_divisions, &err), want_rc);
     assert_int_equal(err.rc, want_rc);
     assert_string_equal(err.code, want_code);
 }
@@ -99,107 +75,22 @@ static void check_fails(const transport *t, tr_field want_field, const char *wan
     assert_int_equal(bad, want_field);
 }
 
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
-    char file[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static int group_setup(void **state)
-{
-    hw_error err;
-    (void)state;
-    if (divisions_load_default(&table, &err) != 0) {
-        fprintf(stderr, "divisions: %s\n", err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    divisions_free(table);
-    return 0;
-}
-
+/* A database bound to a fresh key file with the campaign saved. */
 static int setup_db(void **state)
 {
-    hw_error err;
-    fixture *f = calloc(1, sizeof *f);
-    if (f == NULL)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/hw-test-tr-XXXXXX");
-    if (mkdtemp(f->dir) == NULL)
-        return -1;
-    snprintf(f->db, sizeof f->db, "%s/test.db", f->dir);
-    snprintf(f->key, sizeof f->key, "%s/test.key", f->dir);
-    campaign_info c = chengdu;
-    if (store_open(f->db, &f->s, &err) != 0 || vault_open(f->key, &f->v, &err) != 0 ||
-        store_write(f->s, vault_bind, &f->v, &err) != 0 || store_write(f->s, campaign_save, &c, &err) != 0) {
-        fprintf(stderr, "setup: %s %s\n", err.code, err.message);
-        return -1;
-    }
-    return 0;
+    return fixture_new(state, FIXTURE_CAMPAIGN);
 }
 
-static int teardown_db(void **state)
+/* A fixture_insert_fn adding the transport `row`; runs on the writer thread, so no cmocka asserts. */
+static int insert_run(sqlite3 *db, const vault *v, int64_t campaign_id, const void *row, int64_t *id, hw_error *err)
 {
-    fixture *f = *state;
-    store_close(f->s);
-    vault_wipe(&f->v);
-    rm_tree(f->dir);
-    free(f);
-    return 0;
-}
-
-/* Runs on the writer thread: no cmocka asserts here. */
-static int insert_job_run(sqlite3 *db, void *arg, hw_error *err)
-{
-    insert_job *j = arg;
-    int64_t campaign_id = 0;
-    int rc = campaign_current_id(db, &campaign_id, err);
-    return rc != 0 ? rc : transports_insert(db, campaign_id, j->t, &j->id, err);
+    (void)v;
+    return transports_insert(db, campaign_id, row, id, err);
 }
 
 static int insert(fixture *f, const transport *t, int64_t *id, hw_error *err)
 {
-    insert_job j = {.t = t, .id = -1};
-    error_clear(err);
-    int rc = store_write(f->s, insert_job_run, &j, err);
-    if (id != NULL)
-        *id = j.id;
-    return rc;
-}
-
-static int exec_job(sqlite3 *db, void *arg, hw_error *err)
-{
-    return store_exec(db, arg, err);
-}
-
-static int64_t query_int(store *s, const char *sql)
-{
-    hw_error err;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(store_reader(s, &db, &err), 0);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return fixture_insert(f, insert_run, t, id, err);
 }
 
 /* ---------------------------------------------------------------- kinds and statuses */
@@ -525,7 +416,7 @@ static void test_insert(void **state)
              "'2027-01-21T07:30:00+08:00' AND origin = '成都东站' AND stops = '511900;511923' AND cost_fen = 1200000 "
              "AND status = 'planned'",
              (long long)id);
-    assert_int_equal(query_int(f->s, sql), 1);
+    assert_int_equal(fixture_store_int(f->s, sql), 1);
 
     /* unknown cost, label and origin are stored as NULL */
     transport u;
@@ -542,7 +433,7 @@ static void test_insert(void **state)
              "SELECT count(*) FROM transports WHERE id = %lld AND cost_fen IS NULL AND label IS NULL AND origin IS "
              "NULL AND layout = 'numbered' AND status = 'confirmed' AND stops = '510000'",
              (long long)id);
-    assert_int_equal(query_int(f->s, sql), 1);
+    assert_int_equal(fixture_store_int(f->s, sql), 1);
 }
 
 static void test_insert_duplicate_ref(void **state)
@@ -560,19 +451,19 @@ static void test_insert_duplicate_ref(void **state)
     assert_int_equal(err.rc, HW_ECONFLICT);
     assert_string_equal(err.code, "duplicate_ref");
     assert_non_null(strstr(err.message, "CD-BZ-01"));
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM transports"), 1);
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM transports WHERE kind = 'bus'"), 1);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM transports"), 1);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM transports WHERE kind = 'bus'"), 1);
 
     /* another ref is fine, and so is the same ref in another campaign */
     set_ok(&b, TR_REF, "CD-BZ-02");
     assert_int_equal(insert(f, &b, NULL, &err), 0);
-    assert_int_equal(store_write(f->s, exec_job,
+    assert_int_equal(store_write(f->s, fixture_exec_job,
                                  "INSERT INTO campaign(id, name, date_from, date_to, updated_at) VALUES (2, "
                                  "'2028年元旦春节送温暖', '2027-12-22', '2028-02-16', '2027-12-01T00:00:00+08:00')",
                                  &err),
                      0);
     assert_int_equal(insert(f, &a, NULL, &err), 0);
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM transports WHERE ref = 'CD-BZ-01'"), 2);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM transports WHERE ref = 'CD-BZ-01'"), 2);
 }
 
 static void test_insert_check_violation_is_not_a_duplicate(void **state)
@@ -588,10 +479,10 @@ static void test_insert_check_violation_is_not_a_duplicate(void **state)
     t.capacity = 0;
     assert_int_not_equal(insert(f, &t, NULL, &err), 0);
     assert_string_not_equal(err.code, "duplicate_ref");
-    assert_int_equal(query_int(f->s, "SELECT count(*) FROM transports"), 0);
+    assert_int_equal(fixture_store_int(f->s, "SELECT count(*) FROM transports"), 0);
 }
 
-#define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_db, teardown_db)
+#define DB_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_db, fixture_free)
 
 int main(void)
 {
@@ -604,5 +495,5 @@ int main(void)
         cmocka_unit_test(test_fields_table),   DB_TEST(test_insert),
         DB_TEST(test_insert_duplicate_ref),    DB_TEST(test_insert_check_violation_is_not_a_duplicate),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, fixture_divisions_load, fixture_divisions_free);
 }

@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,61 +14,14 @@
 #include "store.h"
 #include "vault.h"
 
+#include "fixture.h"
+
 #define ID_NUMBER "11010519491231002X" /* the example printed in GB 11643-1999 */
 
 /* A temporary directory with a key file loaded into `v`. */
-typedef struct fixture {
-    char dir[64];
-    char key[96];
-    vault v;
-} fixture;
-
-static void rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *e;
-    char file[512];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static int setup(void **state)
 {
-    hw_error err;
-    fixture *f = calloc(1, sizeof *f);
-    if (f == NULL)
-        return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/hw-test-vault-XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
-        free(f);
-        return -1;
-    }
-    snprintf(f->key, sizeof f->key, "%s/test.key", f->dir);
-    if (vault_open(f->key, &f->v, &err) != 0) {
-        fprintf(stderr, "vault_open: %s\n", err.message);
-        rm_tree(f->dir);
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    vault_wipe(&f->v);
-    rm_tree(f->dir);
-    free(f);
-    return 0;
+    return fixture_new(state, FIXTURE_VAULT);
 }
 
 /* The whole file at `path` into buf (NUL-terminated); returns its length. */
@@ -370,19 +322,19 @@ static void test_bind(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_key_file_created_0600, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_file_not_overwritten, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_file_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seal_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seal_random_nonce, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unseal_other_purpose_fails, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unseal_tampered_fails, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unseal_other_key_fails, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seal_capacity, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sealed_hides_plaintext, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_blind_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_file_created_0600, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_key_file_not_overwritten, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_key_file_errors, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_seal_round_trip, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_seal_random_nonce, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_unseal_other_purpose_fails, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_unseal_tampered_fails, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_unseal_other_key_fails, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_seal_capacity, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_sealed_hides_plaintext, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_blind_index, setup, fixture_free),
         cmocka_unit_test(test_key_path),
-        cmocka_unit_test_setup_teardown(test_bind, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bind, setup, fixture_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
