@@ -72,4 +72,7 @@ int checkins_on_search(route_ctx *ctx);
 int devices_on_code(route_ctx *ctx);
 int devices_on_claim(route_ctx *ctx);
 
+/* stats.c: items 10 and 11 of the statistics form (reporters and coordinators) */
+int stats_on_item10(route_ctx *ctx);
+
 #endif

@@ -51,6 +51,7 @@ const route router_table[] = {
     {"GET", "/api/v1/subsidies/{id}", AUTH_PERM_COORDINATE, subsidies_on_get},
     {"PATCH", "/api/v1/subsidies/{id}", AUTH_PERM_COORDINATE, subsidies_on_update},
     {"DELETE", "/api/v1/subsidies/{id}", AUTH_PERM_COORDINATE, subsidies_on_delete},
+    {"GET", "/api/v1/stats/item10", AUTH_PERM_STATS, stats_on_item10},
 };
 const size_t router_table_len = sizeof router_table / sizeof router_table[0];
 

@@ -38,5 +38,7 @@ int cmd_import(const char *db, int argc, char **argv);
 int cmd_export(const char *db, int argc, char **argv);
 int cmd_list(const char *db, int argc, char **argv);
 int cmd_allocate(const char *db, int argc, char **argv);
+extern const char cmd_report_usage[];
+int cmd_report(const char *db, int argc, char **argv);
 
 #endif

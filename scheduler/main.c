@@ -32,6 +32,7 @@ static const command commands[] = {
     {"export", cmd_export, cmd_export_usage},
     {"list", cmd_list, cmd_list_usage},
     {"allocate", cmd_allocate, cmd_allocate_usage},
+    {"report", cmd_report, cmd_report_usage},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -47,6 +48,7 @@ static void print_usage(FILE *out)
                  "  import      导入登记、运力、购票、补贴 CSV (import registrations, transports, purchases, subsidies)\n"
                  "  list        查看、查找登记、运力、购票、补贴 (list and search what was imported)\n"
                  "  allocate    分配团体票并出票 (allocate group tickets)\n"
+                 "  report      统计表第10、11项:平安返乡和补贴 (items 10 and 11 of the statistics form)\n"
                  "  export      导出登记名单、团体票、乘车名册 (export registrations, tickets, manifests)\n\n"
                  "homeward COMMAND --help 查看各命令的说明 (for each command's options).\n"
                  "退出码 (exit codes): 0 成功 ok, 1 失败 failure, 2 用法错误 usage.\n",

@@ -1,0 +1,57 @@
+/* stats.c - GET /api/v1/stats/item10: items 10 and 11 of the form, the same document as `homeward report`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "handlers.h"
+#include "json.h"
+#include "query.h"
+#include "stats.h"
+
+/* The report as CSV in memory, sent as text/csv. */
+static void reply_csv(route_ctx *ctx, const stats_report *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    hw_error err;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL) {
+        query_no_memory(ctx);
+        return;
+    }
+    int rc = stats_write_csv(r, f, &err);
+    if (fclose(f) != 0 && rc == 0)
+        rc = error_set(&err, HW_EIO, "write_failed", "写入统计表失败 (cannot write the report)");
+    if (rc != 0)
+        json_fail(ctx, &err);
+    else
+        router_send(ctx, 200, "text/csv; charset=utf-8", buf, len);
+    free(buf);
+}
+
+/* GET /api/v1/stats/item10[?format=json|csv]: the DESIGN §5 document, or its CSV; 400 for another format. */
+int stats_on_item10(route_ctx *ctx)
+{
+    char format[8], now[32];
+    stats_report r;
+    hw_error err;
+    int present = query_param(ctx, "format", format, sizeof format);
+    if (present < 0)
+        return 0;
+    if (present == 1 && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0) {
+        json_error(ctx, 400, "bad_query", "format 应为 json 或 csv (format must be json or csv)", NULL);
+        return 0;
+    }
+    if (stats_load(ctx->app->rdb, &r, &err) != 0) {
+        json_fail(ctx, &err);
+        return 0;
+    }
+    if (present == 1 && strcmp(format, "csv") == 0) {
+        reply_csv(ctx, &r);
+        return 0;
+    }
+    clock_now(now, sizeof now);
+    json_reply(ctx, 200, stats_report_json(&r, now));
+    return 0;
+}
