@@ -157,38 +157,6 @@ static const char *bearer_token(h2o_req_t *req, char *buf, size_t n)
     return buf;
 }
 
-/*
- * Recently seen tokens, so a station device scanning a bus full of people does not cost a database read
- * per scan. Entries live AUTH_CACHE_MS: a revoked token stops working within that time. Loop thread only.
- */
-#define AUTH_CACHE_SLOTS 64
-#define AUTH_CACHE_MS 5000.0
-
-static struct {
-    uint8_t hash[AUTH_TOKEN_HASH_BYTES];
-    auth_user user;
-    double until;
-} auth_cache[AUTH_CACHE_SLOTS];
-
-static int cached_lookup(sqlite3 *db, const char *token, auth_user *out, hw_error *err)
-{
-    uint8_t hash[AUTH_TOKEN_HASH_BYTES];
-    double now = clock_mono_ms();
-    auth_token_hash(token, hash);
-    size_t slot = hash[0] % AUTH_CACHE_SLOTS;
-    if (auth_cache[slot].until > now && memcmp(auth_cache[slot].hash, hash, sizeof hash) == 0) {
-        *out = auth_cache[slot].user;
-        return 0;
-    }
-    int rc = auth_lookup(db, token, out, err);
-    if (rc == 0) {
-        memcpy(auth_cache[slot].hash, hash, sizeof hash);
-        auth_cache[slot].user = *out;
-        auth_cache[slot].until = now + AUTH_CACHE_MS;
-    }
-    return rc;
-}
-
 /* 401 without a valid token, 403 when the role lacks the route's permission. */
 static bool authorize(route_ctx *ctx, const route *r)
 {
@@ -200,7 +168,7 @@ static bool authorize(route_ctx *ctx, const route *r)
         json_error(ctx, 401, "unauthorized", "需要令牌:Authorization: Bearer TOKEN (a bearer token is required)", NULL);
         return false;
     }
-    if (cached_lookup(ctx->app->rdb, token, &ctx->user, &err) != 0) {
+    if (auth_lookup(ctx->app->rdb, token, &ctx->user, &err) != 0) {
         json_fail(ctx, &err);
         return false;
     }
