@@ -177,6 +177,29 @@ static const char *const migrations[] = {
     "ALTER TABLE transports ADD COLUMN departed_at TEXT;"
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "INSERT INTO settings(key, value) VALUES ('boarding_opens_minutes', '120'), ('no_show_cutoff_minutes', '20');",
+
+    /* 5: reports: this unit's revisions for its parent (the outbox) and the revisions child units sent here */
+    "CREATE TABLE report_outbox ("
+    "  revision INTEGER PRIMARY KEY,"
+    "  body TEXT NOT NULL,"
+    "  digest TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  sent_at TEXT,"
+    "  superseded_at TEXT,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT);"
+    "CREATE TABLE child_reports ("
+    "  id INTEGER PRIMARY KEY,"
+    "  unit_code TEXT NOT NULL CHECK (length(unit_code) = 6),"
+    "  unit_name TEXT NOT NULL,"
+    "  revision INTEGER NOT NULL CHECK (revision > 0),"
+    "  digest TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  received_at TEXT NOT NULL,"
+    "  received_by TEXT,"
+    "  UNIQUE (unit_code, revision));"
+    "INSERT INTO settings(key, value) VALUES ('report_push_debounce_seconds', '30'),"
+    "  ('report_push_interval_minutes', '10'), ('report_deadline_warn_hours', '48');",
 };
 
 int schema_version(void)
