@@ -72,7 +72,11 @@ int checkins_on_search(route_ctx *ctx);
 int devices_on_code(route_ctx *ctx);
 int devices_on_claim(route_ctx *ctx);
 
+/* reports.c: a child unit's upload of its figures */
+int reports_on_post(route_ctx *ctx);
+
 /* stats.c: items 10 and 11 of the statistics form (reporters and coordinators) */
 int stats_on_item10(route_ctx *ctx);
+int stats_on_register(route_ctx *ctx);
 
 #endif

@@ -40,5 +40,8 @@ int cmd_list(const char *db, int argc, char **argv);
 int cmd_allocate(const char *db, int argc, char **argv);
 extern const char cmd_report_usage[];
 int cmd_report(const char *db, int argc, char **argv);
+extern const char cmd_parent_usage[], cmd_push_usage[];
+int cmd_parent(const char *db, int argc, char **argv);
+int cmd_push(const char *db, int argc, char **argv);
 
 #endif

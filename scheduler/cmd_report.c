@@ -5,6 +5,7 @@
 #include "args.h"
 #include "cli.h"
 #include "clock.h"
+#include "reports.h"
 #include "stats.h"
 
 const char cmd_report_usage[] =
@@ -52,13 +53,13 @@ static int run(const char *db, report_format fmt, const char *path, hw_error *er
 {
     cli_env env;
     sqlite3 *rdb = NULL;
-    stats_report r;
+    stats_report r = {0};
     int rc = cli_env_open(db, &env, err);
     if (rc != 0)
         return rc;
     rc = store_reader(env.store, &rdb, err);
     if (rc == 0)
-        rc = stats_load(rdb, &r, err);
+        rc = reports_load(rdb, &r, err);
     FILE *out = stdout;
     bool own_file = path != NULL && fmt != REPORT_XLSX;
     if (rc == 0 && own_file && (out = fopen(path, "wb")) == NULL)
@@ -67,6 +68,7 @@ static int run(const char *db, report_format fmt, const char *path, hw_error *er
         rc = render(&r, fmt, path, out, err);
     if (own_file && out != NULL && fclose(out) != 0 && rc == 0)
         rc = error_set(err, HW_EIO, "write_failed", "写入文件 %s 失败 (cannot write file)", path);
+    stats_report_free(&r);
     sqlite3_close(rdb);
     cli_env_close(&env);
     return rc;

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "daemon.h"
 #include "demo.h"
+#include "feed.h"
 #include "lifecycle.h"
 #include "metrics.h"
 #include "server.h"
@@ -23,12 +24,14 @@ const char cmd_serve_usage[] =
 typedef struct serve_state {
     server *srv;
     lifecycle *lc; /* the transport lifecycle timer */
+    feed *feed;    /* report revisions to the parent */
 } serve_state;
 
 static void hook_stop(void *data)
 {
     server_stop_accepting(((serve_state *)data)->srv);
     lifecycle_stop(((serve_state *)data)->lc);
+    feed_stop(((serve_state *)data)->feed);
 }
 
 static void hook_idle(void *data)
@@ -38,7 +41,8 @@ static void hook_idle(void *data)
 
 static bool hook_drained(void *data)
 {
-    return server_drained(((serve_state *)data)->srv) && lifecycle_idle(((serve_state *)data)->lc);
+    serve_state *st = data;
+    return server_drained(st->srv) && lifecycle_idle(st->lc) && feed_idle(st->feed);
 }
 
 static int seed_demo(store *s, const vault *v, const divisions *d, hw_error *err)
@@ -56,14 +60,20 @@ static int seed_demo(store *s, const vault *v, const divisions *d, hw_error *err
     return 0;
 }
 
-static int serve_loop(app *a, const char *listen, hw_error *err)
+/* Run the server and the timers until drained. The feed in `st` is freed by the caller after the loop closed. */
+static int serve_loop(app *a, serve_state *pst, const char *listen, hw_error *err)
 {
     serve_state st = {0};
     int rc = server_start(listen, a, &st.srv, err);
     if (rc == 0 && (rc = lifecycle_start(a->loop, a->store, &st.lc, err)) != 0)
         server_free(st.srv);
+    if (rc == 0 && (rc = feed_start(a->loop, a->store, a->rdb, a->vault, a->metrics, &st.feed, err)) != 0) {
+        lifecycle_stop(st.lc);
+        server_free(st.srv);
+    }
     if (rc != 0)
         return rc;
+    pst->feed = st.feed;
     const char *colon = strrchr(listen, ':');
     int host_len = colon != NULL ? (int)(colon - listen) : (int)strlen(listen);
     fprintf(stderr, "homeward %s 正在服务 (serving) http://%.*s:%d/ (port %d)\n", HOMEWARD_VERSION, host_len, listen,
@@ -88,6 +98,7 @@ int cmd_serve(const char *db, int argc, char **argv)
     daemon_buffer_log();
     uv_loop_t loop;
     uv_loop_init(&loop);
+    serve_state served = {0};
     app a = {.loop = &loop, .web_dir = o[1].present ? o[1].value : HOMEWARD_WEB_DIR, .request_deadline_ms = 30000};
     cli_env env;
     int rc = cli_env_open(db, &env, &err);
@@ -103,10 +114,11 @@ int cmd_serve(const char *db, int argc, char **argv)
     if (rc == 0)
         rc = store_attach_loop(a.store, &loop, &err);
     if (rc == 0)
-        rc = serve_loop(&a, o[0].present ? o[0].value : "127.0.0.1:8080", &err);
+        rc = serve_loop(&a, &served, o[0].present ? o[0].value : "127.0.0.1:8080", &err);
     if (a.store != NULL)
         store_detach_loop(a.store);
     int loop_rc = daemon_close_loop(&loop);
+    feed_free(served.feed); /* its handles' close callbacks have run */
     sqlite3_close(a.rdb);
     cli_env_close(&env);
     metrics_free(a.metrics);

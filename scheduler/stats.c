@@ -91,18 +91,58 @@ json_t *stats_item10_json(const stats_counts *c)
     return o;
 }
 
+json_t *stats_item11_json(const stats_counts *c)
+{
+    char wan[STATS_WAN_MAX];
+    stats_fen_to_wan(c->subsidy_fen, wan, sizeof wan);
+    return json_pack("{s:{s:s}}", "A", "subsidy_wan_yuan", wan);
+}
+
+void stats_add(stats_counts *into, const stats_counts *c)
+{
+    into->persons += c->persons;
+    for (int k = 0; k < TRANSPORT_NKINDS; k++) {
+        into->transports[k] += c->transports[k];
+        into->boarded[k] += c->boarded[k];
+    }
+    into->purchases += c->purchases;
+    into->subsidy_fen += c->subsidy_fen;
+}
+
+void stats_report_free(stats_report *r)
+{
+    if (r == NULL)
+        return;
+    free(r->children);
+    r->children = NULL;
+    r->nchildren = 0;
+}
+
+/* One entry of "children": who, which revision, when, and its figures. */
+static json_t *child_json(const stats_child *ch)
+{
+    return json_pack("{s:{s:s, s:s}, s:I, s:s, s:s, s:o, s:o}", "unit", "code", ch->unit_code, "name", ch->unit_name,
+                     "revision", (json_int_t)ch->revision, "generated_at", ch->generated_at, "received_at",
+                     ch->received_at, "item10", stats_item10_json(&ch->counts), "item11",
+                     stats_item11_json(&ch->counts));
+}
+
 json_t *stats_report_json(const stats_report *r, const char *generated_at)
 {
     const campaign_info *c = &r->campaign;
-    char wan[STATS_WAN_MAX];
-    stats_fen_to_wan(r->actual.subsidy_fen, wan, sizeof wan);
     json_t *doc = json_object();
     json_object_set_new(doc, "unit", json_pack("{s:s, s:s}", "code", c->unit_code, "name", c->unit_name));
     json_object_set_new(doc, "campaign", json_pack("{s:s, s:s, s:s}", "name", c->name, "from", c->from, "to", c->to));
     json_object_set_new(doc, "item10", stats_item10_json(&r->actual));
-    json_object_set_new(doc, "item11", json_pack("{s:{s:s}}", "A", "subsidy_wan_yuan", wan));
-    json_object_set_new(doc, "children", json_array());
+    json_object_set_new(doc, "item11", stats_item11_json(&r->actual));
+    json_t *children = json_array();
+    for (size_t i = 0; i < r->nchildren; i++)
+        json_array_append_new(children, child_json(&r->children[i]));
+    json_object_set_new(doc, "children", children);
     json_object_set_new(doc, "generated_at", json_string(generated_at));
+    json_object_set_new(doc, "own",
+                        json_pack("{s:o, s:o}", "item10", stats_item10_json(&r->own), "item11",
+                                  stats_item11_json(&r->own)));
     json_object_set_new(doc, "planned", stats_item10_json(&r->planned));
     json_object_set_new(doc, "deadline", c->deadline[0] != '\0' ? json_string(c->deadline) : json_null());
     return doc;
@@ -207,6 +247,7 @@ int stats_load(sqlite3 *db, stats_report *out, hw_error *err)
                        campaign, &out->campaign, &out->actual.subsidy_fen, err);
     out->planned.purchases = out->actual.purchases;
     out->planned.subsidy_fen = out->actual.subsidy_fen;
+    out->own = out->actual;
     return rc;
 }
 
@@ -258,6 +299,17 @@ static void text_lines(const stats_counts *c, int n, FILE *out)
                 stats_line_text(&lines[i], text, sizeof text));
 }
 
+/* One line of the breakdown: who, then 10(A), the persons of (B)-(F), (G) and 11(A) in short. */
+static void text_breakdown_row(FILE *out, const char *who, const char *name, const stats_counts *c)
+{
+    char wan[STATS_WAN_MAX];
+    fprintf(out, "  %s %s: 10(A) %" PRId64 " 人次", who, name, c->persons);
+    for (int k = 0; k < TRANSPORT_NKINDS; k++)
+        fprintf(out, ", (%c) %" PRId64 "/%" PRId64, 'B' + k, c->transports[k], c->boarded[k]);
+    fprintf(out, ", (G) %" PRId64 " 张, 11(A) %s 万元\n", c->purchases,
+            stats_fen_to_wan(c->subsidy_fen, wan, sizeof wan));
+}
+
 int stats_write_text(const stats_report *r, const char *generated_at, FILE *out, hw_error *err)
 {
     const campaign_info *c = &r->campaign;
@@ -268,6 +320,16 @@ int stats_write_text(const stats_report *r, const char *generated_at, FILE *out,
             c->deadline);
     text_lines(&r->actual, STATS_NLINES, out);
     fprintf(out, "注:本表中职工均包括农民工,困难职工均包括困难农民工\n\n");
+    if (r->nchildren > 0) {
+        fprintf(out, "其中本级与下级单位 (own figures and each child unit's latest revision):\n");
+        text_breakdown_row(out, "本级 (own)", c->unit_name, &r->own);
+        for (size_t i = 0; i < r->nchildren; i++) {
+            char who[64];
+            snprintf(who, sizeof who, "%s 第%" PRId64 "版", r->children[i].unit_code, r->children[i].revision);
+            text_breakdown_row(out, who, r->children[i].unit_name, &r->children[i].counts);
+        }
+        fputc('\n', out);
+    }
     fprintf(out, "计划预览 (planned preview, NOT for the report): 未取消的运力上已出票和已上车的人数\n");
     text_lines(&r->planned, STATS_NLINES - 1, out); /* item 10 only */
     fprintf(out, "生成时间 (generated at) %s\n", generated_at);
@@ -317,6 +379,10 @@ static void xlsx_fill(xlsx_form *x, const stats_report *r, const char *generated
     worksheet_write_string(x->sheet, 1, 5, buf, NULL);
     snprintf(buf, sizeof buf, "%s (%s 至 %s)", c->name, c->from, c->to);
     worksheet_write_string(x->sheet, 2, 0, buf, NULL);
+    if (c->deadline[0] != '\0') {
+        snprintf(buf, sizeof buf, "报送截止: %s", c->deadline);
+        worksheet_write_string(x->sheet, 2, 3, buf, NULL);
+    }
     stats_lines(&r->actual, lines);
     for (int i = 0; i < STATS_NLINES; i++)
         xlsx_line(x, (lxw_row_t)(4 + i), &lines[i]);
@@ -326,6 +392,48 @@ static void xlsx_fill(xlsx_form *x, const stats_report *r, const char *generated
     worksheet_set_column(x->sheet, 1, 1, 44, NULL);
     worksheet_set_column(x->sheet, 2, 5, 10, NULL);
     worksheet_set_paper(x->sheet, 9); /* A4 */
+}
+
+/* One row of the breakdown sheet: code, name, revision (0: none), then every figure of `c`. */
+static void xlsx_breakdown_row(xlsx_form *x, lxw_worksheet *ws, lxw_row_t row, const char *code, const char *name,
+                               int64_t revision, const stats_counts *c)
+{
+    char wan[STATS_WAN_MAX];
+    lxw_col_t col = 0;
+    worksheet_write_string(ws, row, col++, code, NULL);
+    worksheet_write_string(ws, row, col++, name, NULL);
+    if (revision > 0)
+        worksheet_write_number(ws, row, col, (double)revision, x->number);
+    col++;
+    worksheet_write_number(ws, row, col++, (double)c->persons, x->number);
+    for (int k = 0; k < TRANSPORT_NKINDS; k++) {
+        worksheet_write_number(ws, row, col++, (double)c->transports[k], x->number);
+        worksheet_write_number(ws, row, col++, (double)c->boarded[k], x->number);
+    }
+    worksheet_write_number(ws, row, col++, (double)c->purchases, x->number);
+    worksheet_write_number(ws, row, col, strtod(stats_fen_to_wan(c->subsidy_fen, wan, sizeof wan), NULL), x->money);
+}
+
+/* The second sheet of a parent unit: own figures, each child's latest revision, and the total. */
+static void xlsx_children(xlsx_form *x, const stats_report *r)
+{
+    static const char *const header[] = {"单位代码", "单位名称", "版本",   "10(A)人次", "(B)专列 列", "人次",
+                                         "(C)车厢 节", "人次",     "(D)汽车 辆", "人次",      "(E)船 艘",   "人次",
+                                         "(F)包机 架", "人次",     "(G)购票 张", "11(A)万元"};
+    lxw_worksheet *ws = workbook_add_worksheet(x->book, "下级单位");
+    worksheet_merge_range(ws, 0, 0, 0, 15, "本级与下级单位明细 (各下级单位的最新报送版本)", x->title);
+    for (lxw_col_t i = 0; i < 16; i++)
+        worksheet_write_string(ws, 2, i, header[i], NULL);
+    xlsx_breakdown_row(x, ws, 3, r->campaign.unit_code, "本级", 0, &r->own);
+    for (size_t i = 0; i < r->nchildren; i++) {
+        const stats_child *ch = &r->children[i];
+        xlsx_breakdown_row(x, ws, (lxw_row_t)(4 + i), ch->unit_code, ch->unit_name, ch->revision, &ch->counts);
+    }
+    xlsx_breakdown_row(x, ws, (lxw_row_t)(4 + r->nchildren), "", "合计", 0, &r->actual);
+    worksheet_set_column(ws, 1, 1, 20, NULL);
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
 }
 
 int stats_write_xlsx(const stats_report *r, const char *generated_at, const char *path, hw_error *err)
@@ -343,6 +451,8 @@ int stats_write_xlsx(const stats_report *r, const char *generated_at, const char
     x.money = workbook_add_format(x.book);
     format_set_num_format(x.money, "0.00");
     xlsx_fill(&x, r, generated_at);
+    if (r->nchildren > 0)
+        xlsx_children(&x, r);
     lxw_error e = workbook_close(x.book);
     if (e != LXW_NO_ERROR)
         return error_set(err, HW_EIO, "xlsx", "写入 xlsx 失败 (cannot write the xlsx): %s", lxw_strerror(e));

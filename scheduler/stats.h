@@ -31,11 +31,27 @@ typedef struct stats_counts {
     int64_t subsidy_fen;                  /* 11(A): sum of subsidies, in fen */
 } stats_counts;
 
-/* The report: the actual counts, and the planned preview counted over usable transports and live tickets. */
+/* A child unit's latest revision as the parent received it (its own figures plus its children's). */
+typedef struct stats_child {
+    char unit_code[8];
+    char unit_name[128];
+    int64_t revision;
+    char generated_at[40]; /* the child's clock, RFC 3339 */
+    char received_at[40];  /* this unit's clock */
+    stats_counts counts;   /* 11(A) as reported: 万元 with two decimals, held as a multiple of 10,000 fen */
+} stats_child;
+
+/*
+ * The report: the actual counts, and the planned preview counted over usable transports and live tickets.
+ * A parent unit's `actual` is its `own` plus every child's latest revision (reports_load() adds them).
+ */
 typedef struct stats_report {
     campaign_info campaign;
-    stats_counts actual;
+    stats_counts actual;  /* what the form shows: own + children */
+    stats_counts own;     /* this unit's own figures */
     stats_counts planned; /* transports not cancelled, tickets issued or boarded; subsidy_fen as actual */
+    stats_child *children; /* owned by the report (stats_report_free); NULL when there are none */
+    size_t nchildren;
 } stats_report;
 
 /* One printed line of the form: "10(A)", its wording with the numbers in place, and the numbers. */
@@ -58,6 +74,12 @@ typedef struct stats_line {
  */
 char *stats_fen_to_wan(int64_t fen, char *buf, size_t n);
 
+/* Add `c` into `into`, figure by figure. */
+void stats_add(stats_counts *into, const stats_counts *c);
+
+/* Free what the report owns (its children); the struct itself is the caller's. NULL is fine. */
+void stats_report_free(stats_report *r);
+
 /* The eight lines of items 10 and 11 from `c`, in the form's order, into lines[STATS_NLINES]. */
 void stats_lines(const stats_counts *c, stats_line lines[STATS_NLINES]);
 
@@ -67,17 +89,22 @@ char *stats_line_text(const stats_line *l, char *buf, size_t n);
 /* The item10 object of DESIGN §5 ({"A": {"persons"}, "B": {"trains", "persons"}...}). New reference. */
 json_t *stats_item10_json(const stats_counts *c);
 
+/* The item11 object of DESIGN §5 ({"A": {"subsidy_wan_yuan": "0.00"}}). New reference. */
+json_t *stats_item11_json(const stats_counts *c);
+
 /*
- * The whole DESIGN §5 document for `r`: unit, campaign, item10, item11, children (empty),
- * generated_at (copied), then the extra keys "planned" (item10 shape of the preview) and
- * "deadline". New reference; nothing of `r` is kept.
+ * The whole DESIGN §5 document for `r`: unit, campaign, item10, item11 (own + children),
+ * children (each child's unit, revision, generated_at, received_at, item10, item11),
+ * generated_at (copied), then the extra keys "own" (this unit alone, item10 and item11),
+ * "planned" (item10 shape of the preview) and "deadline". New reference; nothing of `r` is kept.
  */
 json_t *stats_report_json(const stats_report *r, const char *generated_at);
 
 /* ---- the store side ---- */
 
 /*
- * Count the current campaign over its window into *out (campaign info included).
+ * Count this unit's own figures for the current campaign over its window into *out
+ * (campaign info included; `actual` and `own` equal, no children: reports_load() adds them).
  * `db` is a read connection, not kept. HW_ENOTFOUND before `homeward init`.
  */
 int stats_load(sqlite3 *db, stats_report *out, hw_error *err);

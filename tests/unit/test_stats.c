@@ -88,6 +88,8 @@ static void test_json_shape(void **state)
                                    .from = "2026-12-22",
                                    .to = "2027-02-16"}};
     r.actual = sample();
+    r.own = sample();
+    r.own.persons = 100; /* the other 23 came from children (not listed here) */
     r.planned.persons = 200;
     json_t *doc = stats_report_json(&r, "2027-01-11T09:00:00+08:00");
     char *text = json_dumps(doc, JSON_COMPACT);
@@ -99,6 +101,10 @@ static void test_json_shape(void **state)
               "\"E\":{\"boats\":4,\"persons\":40},\"F\":{\"flights\":5,\"persons\":50},\"G\":{\"tickets\":9}},"
               "\"item11\":{\"A\":{\"subsidy_wan_yuan\":\"1.24\"}},\"children\":[],"
               "\"generated_at\":\"2027-01-11T09:00:00+08:00\","
+              "\"own\":{\"item10\":{\"A\":{\"persons\":100},\"B\":{\"trains\":1,\"persons\":10},"
+              "\"C\":{\"carriages\":2,\"persons\":20},\"D\":{\"buses\":3,\"persons\":30},"
+              "\"E\":{\"boats\":4,\"persons\":40},\"F\":{\"flights\":5,\"persons\":50},\"G\":{\"tickets\":9}},"
+              "\"item11\":{\"A\":{\"subsidy_wan_yuan\":\"1.24\"}}},"
               "\"planned\":{\"A\":{\"persons\":200},\"B\":{\"trains\":0,\"persons\":0},"
               "\"C\":{\"carriages\":0,\"persons\":0},\"D\":{\"buses\":0,\"persons\":0},"
               "\"E\":{\"boats\":0,\"persons\":0},\"F\":{\"flights\":0,\"persons\":0},\"G\":{\"tickets\":0}},"
