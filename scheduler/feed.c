@@ -100,12 +100,19 @@ int feed_exchange_init(feed_exchange *x, const reports_parent *p, const char *bo
     snprintf(x->url, sizeof x->url, "%.*s%s", (int)n, p->url, has_path ? "" : path);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", p->token);
     x->easy = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    x->headers = h != NULL ? curl_slist_append(h, auth) : NULL;
+    /* "Expect:" off: small bodies need no 100-continue round trip */
+    const char *lines[] = {"Content-Type: application/json", "Expect:", auth};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        struct curl_slist *grown = curl_slist_append(x->headers, lines[i]);
+        if (grown == NULL) {
+            curl_slist_free_all(x->headers);
+            x->headers = NULL;
+            break;
+        }
+        x->headers = grown;
+    }
     sodium_memzero(auth, sizeof auth);
     if (x->easy == NULL || x->headers == NULL) {
-        if (x->headers == NULL)
-            curl_slist_free_all(h);
         feed_exchange_cleanup(x);
         return error_set(err, HW_ENOMEM, "out_of_memory", "内存不足 (out of memory)");
     }
