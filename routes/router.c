@@ -52,6 +52,7 @@ const route router_table[] = {
     {"PATCH", "/api/v1/subsidies/{id}", AUTH_PERM_COORDINATE, subsidies_on_update},
     {"DELETE", "/api/v1/subsidies/{id}", AUTH_PERM_COORDINATE, subsidies_on_delete},
     {"GET", "/api/v1/stats/item10", AUTH_PERM_STATS, stats_on_item10},
+    {"POST", "/api/v1/reports", AUTH_PERM_REPORT, reports_on_post},
     {"GET", "/api/v1/stats/register", AUTH_PERM_STATS, stats_on_register},
 };
 const size_t router_table_len = sizeof router_table / sizeof router_table[0];
