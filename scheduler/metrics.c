@@ -195,7 +195,7 @@ int metrics_render(const metrics *m, store *s, char **out, size_t *len)
     if (m->overflow > 0)
         put(&t, "homeward_http_requests_untracked_total %llu\n", m->overflow);
     for (size_t i = 0; i < m->ngauges; i++)
-        put(&t, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", m->gauges[i].name, m->gauges[i].help, m->gauges[i].name,
+        put(&t, "# HELP %s %s\n# TYPE %s gauge\n%s %.15g\n", m->gauges[i].name, m->gauges[i].help, m->gauges[i].name,
             m->gauges[i].name, m->gauges[i].value);
     if (s != NULL)
         render_store(s, &t);

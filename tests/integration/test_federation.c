@@ -179,6 +179,29 @@ static void test_push_cli(void **state)
     assert_string_equal(wan(doc), "5.00");
     json_decref(doc);
 
+    /* the parent's xlsx has a second sheet: own, the child's latest revision, the total */
+    char path[512], script[512], cmd[1200], rows[4096] = "";
+    snprintf(path, sizeof path, "%s/form.xlsx", harness_dir(p));
+    assert_int_equal(harness_run_cli(p, &code, NULL, NULL, "report", "--format", "xlsx", "--out", path, NULL), 0);
+    snprintf(script, sizeof script, "%s/rows.py", harness_dir(p));
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fputs("import sys, openpyxl\n"
+          "for row in openpyxl.load_workbook(sys.argv[1])['下级单位'].iter_rows(min_row=4, values_only=True):\n"
+          "    print('|'.join('%.2f' % c if isinstance(c, float) else str(c) for c in row if c is not None))\n",
+          f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s'", script, path);
+    FILE *py = popen(cmd, "r");
+    assert_non_null(py);
+    size_t got = fread(rows, 1, sizeof rows - 1, py);
+    rows[got] = '\0';
+    assert_int_equal(pclose(py), 0);
+    /* code|name|revision (none for 本级)|10A|B trains|B persons|...|G|11A: 本级 2 万元, 成都 revision 2 3 万元, 合计 5 */
+    assert_non_null(strstr(rows, "510000|本级|0|0|0|0|0|0|0|0|0|0|0|0|2\n"));
+    assert_non_null(strstr(rows, "510100|成都市总工会|2|0|0|0|0|0|0|0|0|0|0|0|0|3\n"));
+    assert_non_null(strstr(rows, "合计|0|0|0|0|0|0|0|0|0|0|0|0|5\n"));
+
     /* `homeward parent` shows the link with the token masked, and where the outbox stands */
     assert_int_equal(harness_run_cli(c, &code, &out, NULL, "parent", NULL), 0);
     assert_null(strstr(out, child_token));
@@ -462,6 +485,39 @@ static void test_daemon_through_faults(void **state)
     harness_free(p);
 }
 
+/* The deadline near, the parent down: the daemon warns in its log and on /metrics. */
+static void test_deadline_warning(void **state)
+{
+    (void)state;
+    char sql[160], ignored[8], today[16];
+    harness *c = child_unit(100);
+    time_t now = time(NULL) + 8 * 3600; /* Asia/Shanghai */
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    snprintf(sql, sizeof sql, "UPDATE campaign SET deadline = '%s'", today);
+    assert_int_equal(harness_sql_text(c, sql, ignored, sizeof ignored), 0);
+    set_parent(c, dead_port(), "hw_not-a-real-token-but-long-enough");
+    setenv("HOMEWARD_FEED_TICK_MS", "100", 1);
+    assert_int_equal(harness_start_server(c, NULL), 0);
+    assert_true(harness_log_wait(c, "changes have not reached the parent", 10000));
+    int status = 0;
+    char *metrics = NULL;
+    assert_int_equal(harness_http(c, "GET", "/metrics", NULL, NULL, 0, &status, &metrics), 0);
+    assert_non_null(strstr(metrics, "homeward_report_deadline_warning 1"));
+    assert_non_null(strstr(metrics, "homeward_report_unsent 1"));
+    const char *left = strstr(metrics, "\nhomeward_report_deadline_seconds ");
+    assert_non_null(left);
+    double seconds = strtod(left + strlen("\nhomeward_report_deadline_seconds "), NULL);
+    assert_true(seconds > 0 && seconds <= 24 * 3600); /* the deadline day ends tonight */
+    free(metrics);
+    char *log = harness_server_log(c);
+    assert_null(strstr(log, "hw_not-a-real")); /* the token never reaches the log */
+    free(log);
+    unsetenv("HOMEWARD_FEED_TICK_MS");
+    harness_free(c);
+}
+
 int main(int argc, char **argv)
 {
     if (harness_init(argc, argv) != 0)
@@ -470,6 +526,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_push_cli),
         cmocka_unit_test(test_reports_route),
         cmocka_unit_test(test_daemon_through_faults),
+        cmocka_unit_test(test_deadline_warning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
