@@ -304,8 +304,9 @@ static void text_breakdown_row(FILE *out, const char *who, const char *name, con
 {
     char wan[STATS_WAN_MAX];
     fprintf(out, "  %s %s: 10(A) %" PRId64 " 人次", who, name, c->persons);
+    static const char *const unit_word[TRANSPORT_NKINDS] = {"列", "节", "辆", "艘", "架"};
     for (int k = 0; k < TRANSPORT_NKINDS; k++)
-        fprintf(out, ", (%c) %" PRId64 "/%" PRId64, 'B' + k, c->transports[k], c->boarded[k]);
+        fprintf(out, ", (%c) %" PRId64 " %s %" PRId64 " 人次", 'B' + k, c->transports[k], unit_word[k], c->boarded[k]);
     fprintf(out, ", (G) %" PRId64 " 张, 11(A) %s 万元\n", c->purchases,
             stats_fen_to_wan(c->subsidy_fen, wan, sizeof wan));
 }
@@ -330,7 +331,8 @@ int stats_write_text(const stats_report *r, const char *generated_at, FILE *out,
         }
         fputc('\n', out);
     }
-    fprintf(out, "计划预览 (planned preview, NOT for the report): 未取消的运力上已出票和已上车的人数\n");
+    fprintf(out, "计划预览 (planned preview, NOT for the report): %s未取消的运力上已出票和已上车的人数\n",
+            r->nchildren > 0 ? "本级 (own only) " : "");
     text_lines(&r->planned, STATS_NLINES - 1, out); /* item 10 only */
     fprintf(out, "生成时间 (generated at) %s\n", generated_at);
     if (ferror(out))
