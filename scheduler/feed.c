@@ -47,7 +47,7 @@ uint64_t feed_backoff_ms(int failures, uint64_t base_ms, uint64_t max_ms, uint32
 {
     uint64_t d = base_ms;
     for (int i = 1; i < failures && d < max_ms; i++)
-        d *= 2;
+        d = d > max_ms / 2 ? max_ms : d * 2; /* never overflows */
     if (d > max_ms)
         d = max_ms;
     uint64_t half = d / 2;
