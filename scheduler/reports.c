@@ -199,7 +199,7 @@ int reports_receive(sqlite3 *db, void *arg, hw_error *err)
 {
     reports_receive_job *job = arg;
     const stats_child *ch = &job->child;
-    int64_t own = 0, latest = 0;
+    int64_t own = 0;
     int rc = query_int(db, "SELECT count(*) FROM unit WHERE code = ?1", ch->unit_code, 0, &own, err);
     if (rc == 0 && own > 0)
         return error_set(err, HW_EINVAL, "own_unit",
