@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int cli_fail(const hw_error *err)
 {
@@ -16,7 +17,24 @@ int cli_usage_error(const char *usage, const hw_error *err)
     return EXIT_USAGE;
 }
 
+int cli_db_exists(const char *db, hw_error *err)
+{
+    if (access(db, F_OK) == 0)
+        return 0;
+    return error_set(err, HW_ENOTFOUND, "no_database",
+                     "数据库文件 %s 不存在:请检查 --db,或先运行 homeward init (database file %s does not exist: "
+                     "check --db, or run `homeward init` first)",
+                     db, db);
+}
+
 int cli_env_open(const char *db, cli_env *env, hw_error *err)
+{
+    memset(env, 0, sizeof *env);
+    int rc = cli_db_exists(db, err);
+    return rc != 0 ? rc : cli_env_create(db, env, err);
+}
+
+int cli_env_create(const char *db, cli_env *env, hw_error *err)
 {
     char key_path[1024];
     memset(env, 0, sizeof *env);

@@ -18,8 +18,17 @@ typedef struct cli_env {
     divisions *divisions;
 } cli_env;
 
-/* Open all three for `db`; the key file is created (0600) beside the database if missing. Close with cli_env_close. */
+/*
+ * Open all three for an existing database `db` (HW_ENOTFOUND "no_database" when the file is
+ * missing, so a mistyped --db never starts an empty campaign). Close with cli_env_close.
+ */
 int cli_env_open(const char *db, cli_env *env, hw_error *err);
+
+/* Like cli_env_open, creating the database and its key file (0600) when missing: `init` and `serve`. */
+int cli_env_create(const char *db, cli_env *env, hw_error *err);
+
+/* 0 when the file `db` exists, else HW_ENOTFOUND "no_database" saying to check --db or run init. */
+int cli_db_exists(const char *db, hw_error *err);
 void cli_env_close(cli_env *env);
 
 /* Print the error (Chinese, then English) and return the exit code for it (2 for usage, else 1). */

@@ -58,7 +58,7 @@ int cmd_init(const char *db, int argc, char **argv)
     if (campaign_validate(&c, &err) != 0 || check_unit_code(c.unit_code, &err) != 0)
         return cli_fail(&err);
     cli_env env;
-    int rc = cli_env_open(db, &env, &err);
+    int rc = cli_env_create(db, &env, &err);
     if (rc == 0)
         rc = store_write(env.store, campaign_save, &c, &err);
     cli_env_close(&env);

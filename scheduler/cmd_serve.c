@@ -101,7 +101,7 @@ int cmd_serve(const char *db, int argc, char **argv)
     serve_state served = {0};
     app a = {.loop = &loop, .web_dir = o[1].present ? o[1].value : HOMEWARD_WEB_DIR, .request_deadline_ms = 30000};
     cli_env env;
-    int rc = cli_env_open(db, &env, &err);
+    int rc = cli_env_create(db, &env, &err);
     a.store = env.store;
     a.vault = &env.vault;
     a.divisions = env.divisions;

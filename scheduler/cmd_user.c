@@ -31,7 +31,9 @@ int cmd_user(const char *db, int argc, char **argv)
         return cli_fail(&err);
     auth_token_new(token, u.hash);
     store *s = NULL;
-    int rc = store_open(db, &s, &err);
+    int rc = cli_db_exists(db, &err);
+    if (rc == 0)
+        rc = store_open(db, &s, &err);
     if (rc == 0)
         rc = store_write(s, auth_user_insert, &u, &err);
     store_close(s);

@@ -195,8 +195,8 @@ static void test_station_role(void **state)
 {
     harness *h = *state;
     char admin[HARNESS_TOKEN_MAX], station[HARNESS_TOKEN_MAX], name[128];
-    assert_int_equal(harness_add_user(h, "east", "station", "成都东站", station), 0);
     start_with_admin(h, admin);
+    assert_int_equal(harness_add_user(h, "east", "station", "成都东站", station), 0);
     expect_envelope(h, "GET", "/api/v1/users", station, 403, "forbidden");
     char *body = expect(h, "POST", "/api/v1/users", station, "{\"name\":\"sneaky\",\"role\":\"admin\"}", 403);
     assert_true(harness_is_envelope(body, "forbidden"));
@@ -525,8 +525,8 @@ static void test_request_log(void **state)
     harness *h = *state;
     char admin[HARNESS_TOKEN_MAX], station[HARNESS_TOKEN_MAX], token[HARNESS_TOKEN_MAX];
     int code = -1;
-    assert_int_equal(harness_add_user(h, "east", "station", "成都东站", station), 0);
     start_with_admin(h, admin);
+    assert_int_equal(harness_add_user(h, "east", "station", "成都东站", station), 0);
     free(expect(h, "GET", "/api/v1/campaign", admin, NULL, 200));
     free(expect(h, "GET", "/api/v1/users?name=SECRETQUERY", admin, NULL, 200));
     free(expect(h, "GET", "/api/v1/users", station, NULL, 403));
@@ -556,12 +556,39 @@ static void test_request_log(void **state)
     free(log);
 }
 
+/* A mistyped --db is refused by every command but init and serve, and leaves no file behind. */
+static void test_missing_database(void **state)
+{
+    harness *h = *state;
+    int code = -1;
+    char *err = NULL;
+    char path[512];
+    static const char *const commands[][3] = {
+        {"report", NULL, NULL}, {"list", "registrations", NULL}, {"user", "add", "x"}, {"push", NULL, NULL}};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        const char *args[] = {commands[i][0], commands[i][1], commands[i][2], NULL, NULL, NULL};
+        if (strcmp(commands[i][0], "user") == 0) {
+            args[3] = "--role";
+            args[4] = "admin";
+        }
+        assert_int_equal(harness_run_argv(h, true, args, &code, NULL, &err), 1);
+        assert_non_null(strstr(err, "does not exist"));
+        free(err);
+    }
+    assert_int_equal(access(harness_db(h), F_OK), -1);
+    snprintf(path, sizeof path, "%s.key", harness_db(h));
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(harness_init_campaign(h, "2027年元旦春节送温暖"), 0); /* init creates it */
+    assert_int_equal(access(harness_db(h), F_OK), 0);
+}
+
 int main(int argc, char **argv)
 {
     if (harness_init(argc, argv) != 0)
         return 2;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_healthz, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found_api, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found_static, setup, teardown),
         cmocka_unit_test_setup_teardown(test_method_not_allowed, setup, teardown),
