@@ -245,6 +245,7 @@ struct feed {
     reports_outbox_job outbox_job;
     reports_result_job result_job;
     uint64_t pushes, failed_pushes;
+    uint8_t link[16]; /* digest of the parent link last seen: a new URL or token is tried at once */
 };
 
 static uint64_t tick_ms(void)
@@ -501,7 +502,7 @@ static void send_next(feed *f, const reports_parent *p)
 }
 
 /* Gauges and the warning when the deadline nears with changes the parent does not have. */
-static void watch_deadline(feed *f, uint64_t now, bool has_parent)
+static void watch_deadline(feed *f, uint64_t now, bool has_parent, uint64_t settle)
 {
     campaign_info c;
     reports_status st;
@@ -509,7 +510,8 @@ static void watch_deadline(feed *f, uint64_t now, bool has_parent)
     time_t end;
     if (campaign_load(f->rdb, &c, &err) != 0 || reports_status_read(f->rdb, &st, &err) != 0)
         return;
-    bool unsent = has_parent && (f->dirty || st.pending > 0);
+    /* changes count as unsent once they had time to settle (our own bookkeeping writes are changes too) */
+    bool unsent = has_parent && (st.pending > 0 || (f->dirty && now - f->dirty_since > settle + tick_ms()));
     metrics_gauge(f->metrics, "homeward_report_unsent", "1 when changes to the report have not reached the parent.",
                   unsent ? 1 : 0);
     metrics_gauge(f->metrics, "homeward_report_revision", "Newest report revision of this unit.", (double)st.latest);
@@ -548,10 +550,17 @@ static void on_tick(uv_timer_t *t)
     }
     reports_parent p;
     hw_error err;
+    uint8_t link[sizeof f->link];
     bool has_parent = reports_parent_get(f->rdb, f->vault, &p, &err) == 0;
-    watch_deadline(f, now, has_parent);
+    uint64_t settle = (uint64_t)setting(f->rdb, "report_push_debounce_seconds", 30) * 1000;
+    crypto_generichash(link, sizeof link, (const unsigned char *)&p, sizeof p, NULL, 0);
+    if (has_parent && sodium_memcmp(link, f->link, sizeof link) != 0) {
+        memcpy(f->link, link, sizeof link); /* a new parent or token: no waiting out the old backoff */
+        f->retry_at = now;
+        f->failures = 0;
+    }
+    watch_deadline(f, now, has_parent, settle);
     if (has_parent && !f->job_in_flight && f->transfer == NULL) {
-        uint64_t settle = (uint64_t)setting(f->rdb, "report_push_debounce_seconds", 30) * 1000;
         bool settled = f->dirty && (now - f->quiet_since >= settle || now - f->dirty_since >= 5 * settle);
         if (settled || now >= f->next_build)
             build(f, now);

@@ -485,6 +485,27 @@ static void test_daemon_through_faults(void **state)
     harness_free(p);
 }
 
+/* A wrong token is refused (401, retried only once per interval); fixing it with `homeward parent` sends at once. */
+static void test_fixed_token(void **state)
+{
+    (void)state;
+    char admin[HARNESS_TOKEN_MAX], child_token[HARNESS_TOKEN_MAX];
+    harness *p = parent_unit(admin, child_token);
+    harness *c = child_unit(500000);
+    assert_int_equal(harness_start_server(p, NULL), 0);
+    set_parent(c, harness_port(p), "hw_wrong-token-of-the-right-shape");
+    setenv("HOMEWARD_FEED_TICK_MS", "100", 1);
+    assert_int_equal(harness_start_server(c, NULL), 0);
+    assert_true(harness_log_wait(c, "401", 10000));
+    assert_int_equal(sql_long(c, "SELECT count(*) FROM report_outbox WHERE sent_at IS NULL"), 1);
+    set_parent(c, harness_port(p), child_token);
+    assert_true(wait_for(c, "SELECT count(*) FROM report_outbox WHERE sent_at IS NOT NULL", 1, 5000));
+    assert_int_equal(sql_long(p, "SELECT count(*) FROM child_reports"), 1);
+    unsetenv("HOMEWARD_FEED_TICK_MS");
+    harness_free(c);
+    harness_free(p);
+}
+
 /* The deadline near, the parent down: the daemon warns in its log and on /metrics. */
 static void test_deadline_warning(void **state)
 {
@@ -526,6 +547,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_push_cli),
         cmocka_unit_test(test_reports_route),
         cmocka_unit_test(test_daemon_through_faults),
+        cmocka_unit_test(test_fixed_token),
         cmocka_unit_test(test_deadline_warning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
