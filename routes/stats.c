@@ -1,4 +1,4 @@
-/* stats.c - GET /api/v1/stats/item10 (the form's items 10 and 11, as `homeward report`) and /stats/register (the names). */
+/* stats.c - GET /api/v1/stats/item10 (items 10 and 11 as `homeward report` gives them) and /stats/register (names). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +80,7 @@ static void reply_register(route_ctx *ctx, int item, export_format fmt)
     free(buf);
 }
 
-/* GET /api/v1/stats/register[?item=10D][&format=json|csv]: the names behind the figures; 400 for a bad item or format. */
+/* GET /api/v1/stats/register[?item=10D][&format=json|csv]: the names behind the figures; 400 for a bad item/format. */
 int stats_on_register(route_ctx *ctx)
 {
     char item_text[16], format[8];

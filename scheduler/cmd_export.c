@@ -1,4 +1,4 @@
-/* cmd_export.c - `homeward export registrations|tickets|manifest|register`: lists as CSV (Excel-ready), JSON or xlsx. */
+/* cmd_export.c - `homeward export registrations|tickets|manifest|register`: CSV (Excel-ready), JSON or xlsx lists. */
 #include <stdio.h>
 #include <string.h>
 

@@ -35,8 +35,8 @@ int roster_item_parse(const char *s, roster_item *out, hw_error *err)
             *out = (roster_item)i;
             return 0;
         }
-    return error_set(err, HW_EINVAL, "bad_item", "统计项应为 %s 之一 (item must be one of 10A 10B 10C 10D 10E 10F 10G 11A)",
-                     roster_item_list);
+    return error_set(err, HW_EINVAL, "bad_item",
+                     "统计项应为 %s 之一 (item must be one of 10A 10B 10C 10D 10E 10F 10G 11A)", roster_item_list);
 }
 
 /* ---------------------------------------------------------------- the queries (the rules of stats.c) */
@@ -74,10 +74,10 @@ int roster_item_parse(const char *s, roster_item *out, hw_error *err)
                   " AND k.status = 'boarded' AND " COUNTED_TRANSPORT ")"                                               \
                   " AND NOT EXISTS (SELECT 1 FROM purchases q WHERE q.registration_id = p.registration_id"             \
                   " AND " COUNTED_PURCHASE("q") " AND (q.travel_date < p.travel_date"                                  \
-                  " OR (q.travel_date = p.travel_date AND q.id < p.id)))"
+                                                " OR (q.travel_date = p.travel_date AND q.id < p.id)))"
 
 #define SQL_SUBSIDIES                                                                                                  \
-    "SELECT employer, amount_fen, people, date FROM subsidies WHERE campaign_id = ?1 AND date BETWEEN ?2 AND ?3"        \
+    "SELECT employer, amount_fen, people, date FROM subsidies WHERE campaign_id = ?1 AND date BETWEEN ?2 AND ?3"       \
     " ORDER BY date, id"
 
 /* Which query a row comes from: they share the person columns, then differ. */
@@ -174,8 +174,7 @@ static int walk_item(walk *w, roster_item item, hw_error *err)
     case ROSTER_11A:
         return run(w, item, FROM_SUBSIDIES, SQL_SUBSIDIES, NULL, err);
     default:
-        return run(w, item, FROM_CHARTERS, SQL_CHARTERS, transport_kind_name((transport_kind)(item - ROSTER_10B)),
-                   err);
+        return run(w, item, FROM_CHARTERS, SQL_CHARTERS, transport_kind_name((transport_kind)(item - ROSTER_10B)), err);
     }
 }
 
@@ -195,21 +194,46 @@ int roster_each(sqlite3 *db, roster_item item, roster_fn fn, void *ctx, hw_error
 
 /* ---------------------------------------------------------------- the columns */
 
-enum col { C_ITEM, C_REF, C_NAME, C_ID, C_DEST, C_HOW, C_KIND, C_TRANSPORT, C_LABEL, C_DATE,
-           C_SEAT, C_TICKET, C_FARE, C_EMPLOYER, C_AMOUNT, C_PEOPLE, NCOLS };
+enum col {
+    C_ITEM,
+    C_REF,
+    C_NAME,
+    C_ID,
+    C_DEST,
+    C_HOW,
+    C_KIND,
+    C_TRANSPORT,
+    C_LABEL,
+    C_DATE,
+    C_SEAT,
+    C_TICKET,
+    C_FARE,
+    C_EMPLOYER,
+    C_AMOUNT,
+    C_PEOPLE,
+    NCOLS
+};
 
 static const struct {
     const char *zh, *en;
     double width;
 } columns[NCOLS] = {
-    [C_ITEM] = {"项目", "item", 6},          [C_REF] = {"编号", "registration", 10},
-    [C_NAME] = {"姓名", "name", 9},          [C_ID] = {"身份证号", "id_number", 20},
-    [C_DEST] = {"目的地", "destination", 22}, [C_HOW] = {"途径", "how", 9},
-    [C_KIND] = {"类型", "kind", 8},          [C_TRANSPORT] = {"运力", "transport", 10},
-    [C_LABEL] = {"车次", "label", 9},         [C_DATE] = {"日期", "date", 11},
-    [C_SEAT] = {"座位", "seat", 7},          [C_TICKET] = {"票号", "ticket", 12},
-    [C_FARE] = {"票价(元)", "fare_yuan", 9},  [C_EMPLOYER] = {"用人单位", "employer", 28},
-    [C_AMOUNT] = {"金额(元)", "amount_yuan", 12}, [C_PEOPLE] = {"人数", "people", 7},
+    [C_ITEM] = {"项目", "item", 6},
+    [C_REF] = {"编号", "registration", 10},
+    [C_NAME] = {"姓名", "name", 9},
+    [C_ID] = {"身份证号", "id_number", 20},
+    [C_DEST] = {"目的地", "destination", 22},
+    [C_HOW] = {"途径", "how", 9},
+    [C_KIND] = {"类型", "kind", 8},
+    [C_TRANSPORT] = {"运力", "transport", 10},
+    [C_LABEL] = {"车次", "label", 9},
+    [C_DATE] = {"日期", "date", 11},
+    [C_SEAT] = {"座位", "seat", 7},
+    [C_TICKET] = {"票号", "ticket", 12},
+    [C_FARE] = {"票价(元)", "fare_yuan", 9},
+    [C_EMPLOYER] = {"用人单位", "employer", 28},
+    [C_AMOUNT] = {"金额(元)", "amount_yuan", 12},
+    [C_PEOPLE] = {"人数", "people", 7},
 };
 
 typedef struct colset {
@@ -341,7 +365,8 @@ static void json_row(writer *w, const roster_row *row, const char *const *cells)
         if (c == C_PEOPLE && row->people >= 0)
             json_object_set_new(o, columns[c].en, json_integer(row->people));
         else
-            json_object_set_new(o, columns[c].en, cells[c] != NULL && cells[c][0] ? json_string(cells[c]) : json_null());
+            json_object_set_new(o, columns[c].en,
+                                cells[c] != NULL && cells[c][0] ? json_string(cells[c]) : json_null());
     }
     fputs(w->count > 0 ? ",\n" : "\n", w->out);
     json_dumpf(o, w->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -466,8 +491,8 @@ int roster_write(sqlite3 *db, const divisions *d, int item, export_format fmt, F
                  size_t *count, hw_error *err)
 {
     stats_report figures;
-    writer w = {.d = d, .fmt = fmt, .cols = item_columns(item), .out = fmt == EXPORT_XLSX ? NULL : out,
-                .figures = &figures};
+    writer w = {
+        .d = d, .fmt = fmt, .cols = item_columns(item), .out = fmt == EXPORT_XLSX ? NULL : out, .figures = &figures};
     walk wk = {.fn = each_row, .ctx = &w};
     assert(item == ROSTER_ALL || (item >= 0 && item < ROSTER_NITEMS));
     *count = 0;

@@ -1,4 +1,4 @@
-/* roster.h - 实名制名册: the people (and subsidies) behind each figure of items 10 and 11, counted as stats.c counts. */
+/* roster.h - 实名制名册: the people and subsidies behind each figure of items 10 and 11, as stats.c counts. */
 #ifndef HW_ROSTER_H
 #define HW_ROSTER_H
 

@@ -6,6 +6,28 @@
 #include "store.h"
 
 /*
+ * Migration 7's recount of a registration's share of the purchase figures, run by inserting its id into
+ * the view stats_recount: its counted purchases (unrefunded, travel date in its campaign's window), and
+ * whether 10(A) counts it by a purchase alone (no boarded ticket on a departed or arrived transport in the
+ * window; for the planned preview, no live ticket on a transport not cancelled in the window).
+ */
+#define M7_R "registrations"
+#define M7_PURCHASES                                                                                                   \
+    "(SELECT count(*) FROM purchases q JOIN campaign c ON c.id=q.campaign_id WHERE q.registration_id=" M7_R ".id"      \
+    " AND q.campaign_id=" M7_R ".campaign_id AND q.refunded=0 AND q.travel_date BETWEEN c.date_from AND c.date_to)"
+#define M7_TICKET(rule)                                                                                                \
+    "EXISTS(SELECT 1 FROM tickets k JOIN transports t ON t.id=k.transport_id JOIN campaign c ON c.id=t.campaign_id"    \
+    " WHERE k.registration_id=" M7_R ".id AND k.status IN('issued','boarded') AND " rule                               \
+    " AND t.campaign_id=" M7_R ".campaign_id AND substr(t.depart_at,1,10) BETWEEN c.date_from AND c.date_to)"
+#define M7_RECOUNT                                                                                                     \
+    "UPDATE registrations SET stat_purchases=" M7_PURCHASES ",stat_alone=" M7_PURCHASES ">0 AND NOT "                  \
+    M7_TICKET("k.status='boarded' AND t.status IN('departed','arrived')") ",stat_alone_planned=" M7_PURCHASES          \
+    ">0 AND NOT " M7_TICKET("t.status<>'cancelled'") " WHERE id=NEW.registration_id;"
+/* Migrations 6 and 7: `row` (NEW, OLD or an alias of tickets) is a live ticket; registration `reg` holds a purchase. */
+#define M6_LIVE(row) row ".status IN('issued','boarded')"
+#define M7_HOLDER(reg) "EXISTS(SELECT 1 FROM purchases q WHERE q.registration_id=" reg ")"
+
+/*
  * Append new migrations at the end; never edit one that has shipped. Times are
  * stored as RFC 3339 text in Asia/Shanghai (+08:00) or UTC with 'Z'; dates as YYYY-MM-DD.
  */
@@ -200,6 +222,73 @@ static const char *const migrations[] = {
     "  UNIQUE (unit_code, revision));"
     "INSERT INTO settings(key, value) VALUES ('report_push_debounce_seconds', '30'),"
     "  ('report_push_interval_minutes', '10'), ('report_deadline_warn_hours', '48');",
+
+    /*
+     * 6: what item 10 counts, kept by triggers so that stats_load() need not walk a million tickets
+     * (DESIGN §5, the rules of stats.c and roster.c): per transport its boarded and its live (issued or
+     * boarded) tickets; per registration its share of the purchase figures (filled by migration 7), summed
+     * per campaign into stats_purchases.
+     */
+    "ALTER TABLE transports ADD COLUMN n_boarded INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE transports ADD COLUMN n_live INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE transports SET n_boarded=(SELECT count(*) FROM tickets k WHERE k.transport_id=transports.id"
+    " AND k.status='boarded'),n_live=(SELECT count(*) FROM tickets k WHERE k.transport_id=transports.id AND "
+    M6_LIVE("k") ");"
+    "CREATE TRIGGER tickets_count_insert AFTER INSERT ON tickets WHEN " M6_LIVE("NEW") " BEGIN"
+    " UPDATE transports SET n_live=n_live+1,n_boarded=n_boarded+(NEW.status='boarded') WHERE id=NEW.transport_id;"
+    " END;"
+    "CREATE TRIGGER tickets_count_delete AFTER DELETE ON tickets WHEN " M6_LIVE("OLD") " BEGIN"
+    " UPDATE transports SET n_live=n_live-1,n_boarded=n_boarded-(OLD.status='boarded') WHERE id=OLD.transport_id;"
+    " END;"
+    "CREATE TRIGGER tickets_count_update AFTER UPDATE OF status,transport_id ON tickets"
+    " WHEN " M6_LIVE("OLD") " OR " M6_LIVE("NEW") " BEGIN"
+    " UPDATE transports SET n_live=n_live-1,n_boarded=n_boarded-(OLD.status='boarded')"
+    " WHERE id=OLD.transport_id AND " M6_LIVE("OLD") ";"
+    " UPDATE transports SET n_live=n_live+1,n_boarded=n_boarded+(NEW.status='boarded')"
+    " WHERE id=NEW.transport_id AND " M6_LIVE("NEW") "; END;"
+    "ALTER TABLE registrations ADD COLUMN stat_purchases INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE registrations ADD COLUMN stat_alone INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE registrations ADD COLUMN stat_alone_planned INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE stats_purchases(campaign_id INTEGER PRIMARY KEY REFERENCES campaign(id),"
+    " purchases INTEGER NOT NULL DEFAULT 0, alone INTEGER NOT NULL DEFAULT 0, alone_planned INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TRIGGER registrations_stat AFTER UPDATE OF stat_purchases,stat_alone,stat_alone_planned ON registrations"
+    " BEGIN INSERT OR IGNORE INTO stats_purchases(campaign_id) VALUES(NEW.campaign_id);"
+    " UPDATE stats_purchases SET purchases=purchases+NEW.stat_purchases-OLD.stat_purchases,"
+    "alone=alone+NEW.stat_alone-OLD.stat_alone,alone_planned=alone_planned+NEW.stat_alone_planned-OLD.stat_alone_planned"
+    " WHERE campaign_id=NEW.campaign_id; END;"
+    "CREATE TRIGGER registrations_stat_delete AFTER DELETE ON registrations BEGIN"
+    " UPDATE stats_purchases SET purchases=purchases-OLD.stat_purchases,alone=alone-OLD.stat_alone,"
+    "alone_planned=alone_planned-OLD.stat_alone_planned WHERE campaign_id=OLD.campaign_id; END;"
+    "CREATE INDEX transports_counted ON transports(campaign_id, kind, status, depart_at, n_boarded, n_live);",
+
+    /*
+     * 7: per registration, its share of the purchase figures (M7_RECOUNT), recounted by triggers whenever
+     * one of its purchases, its live ticket, that ticket's transport (status, date) or the campaign window
+     * changes, and summed per campaign into stats_purchases: 10(G) and the people 10(A) counts through a
+     * purchase alone, without a pass over the purchases.
+     */
+    "CREATE VIEW stats_recount AS SELECT id AS registration_id FROM registrations;"
+    "CREATE TRIGGER stats_recount INSTEAD OF INSERT ON stats_recount BEGIN " M7_RECOUNT " END;"
+    "INSERT INTO stats_recount SELECT DISTINCT registration_id FROM purchases;"
+    "CREATE TRIGGER purchases_stat_insert AFTER INSERT ON purchases BEGIN"
+    " INSERT INTO stats_recount VALUES(NEW.registration_id); END;"
+    "CREATE TRIGGER purchases_stat_delete AFTER DELETE ON purchases BEGIN"
+    " INSERT INTO stats_recount VALUES(OLD.registration_id); END;"
+    "CREATE TRIGGER purchases_stat_update AFTER UPDATE OF refunded,travel_date,registration_id,campaign_id ON purchases"
+    " BEGIN INSERT INTO stats_recount VALUES(OLD.registration_id),(NEW.registration_id); END;"
+    "CREATE TRIGGER tickets_stat_insert AFTER INSERT ON tickets WHEN " M6_LIVE("NEW") " AND "
+    M7_HOLDER("NEW.registration_id") " BEGIN INSERT INTO stats_recount VALUES(NEW.registration_id); END;"
+    "CREATE TRIGGER tickets_stat_delete AFTER DELETE ON tickets WHEN " M6_LIVE("OLD") " AND "
+    M7_HOLDER("OLD.registration_id") " BEGIN INSERT INTO stats_recount VALUES(OLD.registration_id); END;"
+    "CREATE TRIGGER tickets_stat_update AFTER UPDATE OF status,transport_id,registration_id ON tickets"
+    " WHEN " M6_LIVE("OLD") " OR " M6_LIVE("NEW") " BEGIN"
+    " INSERT INTO stats_recount SELECT x FROM (SELECT OLD.registration_id AS x UNION SELECT NEW.registration_id)"
+    " WHERE " M7_HOLDER("x") "; END;"
+    "CREATE TRIGGER transports_stat AFTER UPDATE OF status,depart_at,campaign_id ON transports BEGIN"
+    " INSERT INTO stats_recount SELECT k.registration_id FROM tickets k WHERE k.transport_id=NEW.id AND "
+    M6_LIVE("k") " AND " M7_HOLDER("k.registration_id") "; END;"
+    "CREATE TRIGGER campaign_stat AFTER UPDATE OF date_from,date_to ON campaign BEGIN"
+    " INSERT INTO stats_recount SELECT DISTINCT registration_id FROM purchases WHERE campaign_id=NEW.id; END;",
 };
 
 int schema_version(void)

@@ -128,10 +128,10 @@ static void test_csv_matches_report(void **state)
     }
     assert_int_equal(json_integer_value(json_object_get(json_object_get(item10, "A"), "persons")), 3);
     assert_non_null(strstr(csv, "\r\n\"11A\","));
-    assert_null(strstr(csv, "乙公司")); /* outside the window */
+    assert_null(strstr(csv, "乙公司"));     /* outside the window */
     assert_null(strstr(csv, "TK00000004")); /* the cancelled bus */
     assert_null(strstr(csv, "TK00000005")); /* the train after the window */
-    assert_null(strstr(csv, "138")); /* phones never */
+    assert_null(strstr(csv, "138"));        /* phones never */
     json_decref(doc);
     free(csv);
     harness_free(h);
@@ -142,14 +142,16 @@ static void test_one_item(void **state)
     (void)state;
     harness *h = campaign();
     char *csv = cli(h, 0, NULL, "export", "register", "--item", "10D", NULL);
-    assert_non_null(strstr(csv, "\xEF\xBB\xBF\"运力\",\"车次\",\"日期\",\"座位\",\"票号\",\"编号\",\"姓名\",\"身份证号\","
-                                "\"目的地\"\r\n"));
+    assert_non_null(strstr(csv,
+                           "\xEF\xBB\xBF\"运力\",\"车次\",\"日期\",\"座位\",\"票号\",\"编号\",\"姓名\",\"身份证号\","
+                           "\"目的地\"\r\n"));
     assert_non_null(strstr(csv, "\"B1\",\"川A12345\",\"2027-01-20\",\"1A\",\"TK00000001\",\"R1\",\"工人1\","
                                 "\"5119**********121X\",\"四川省巴中市平昌县\"\r\n"));
     assert_int_equal(crlf_lines(csv), 3);
     free(csv);
     csv = cli(h, 0, NULL, "export", "register", "--item", "10(a)", NULL);
-    assert_non_null(strstr(csv, "\"工人1\",\"5119**********121X\",\"四川省巴中市平昌县\",\"包租运力\",\"汽车\",\"B1\""));
+    assert_non_null(
+        strstr(csv, "\"工人1\",\"5119**********121X\",\"四川省巴中市平昌县\",\"包租运力\",\"汽车\",\"B1\""));
     assert_non_null(strstr(csv, "\"工人3\",\"5119**********123X\",\"四川省巴中市平昌县\",\"代购车票\",\"火车\",\"\","
                                 "\"K2\",\"2027-01-25\",\"\",\"\",\"234.50\"\r\n"));
     assert_int_equal(crlf_lines(csv), 4); /* header + 工人1, 工人2, 工人3 */
@@ -231,7 +233,8 @@ static void test_xlsx(void **state)
     assert_non_null(strstr(dump, "\n10(B) 共包专列 0 列,运送 0 人次;\n"));
     assert_non_null(strstr(dump, "\n11(A) 经过与用人单位协商,为农民工返乡争取经济补贴 0.01 万元。\n"));
     assert_non_null(strstr(dump, "实名制名册  成都市总工会"));
-    assert_non_null(strstr(dump, "\nB1 川A12345 2027-01-20 1B TK00000002 R2 工人2 5119**********122X 四川省巴中市平昌县\n"));
+    assert_non_null(
+        strstr(dump, "\nB1 川A12345 2027-01-20 1B TK00000002 R2 工人2 5119**********122X 四川省巴中市平昌县\n"));
     free(dump);
     harness_free(h);
 }
@@ -278,8 +281,8 @@ static void test_api(void **state)
     assert_true(harness_is_envelope(body, "bad_item"));
     assert_non_null(strstr(body, "10A、10B、10C、10D、10E、10F、10G、11A"));
     free(body);
-    assert_int_equal(
-        harness_http(h, "GET", "/api/v1/stats/register?format=xlsx", reporter, NULL, 0, &status, &body), 0);
+    assert_int_equal(harness_http(h, "GET", "/api/v1/stats/register?format=xlsx", reporter, NULL, 0, &status, &body),
+                     0);
     assert_int_equal(status, 400);
     free(body);
     assert_int_equal(harness_http(h, "GET", "/api/v1/stats/register", station, NULL, 0, &status, &body), 0);

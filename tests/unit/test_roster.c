@@ -24,8 +24,11 @@ static void test_item_parse(void **state)
     static const struct {
         const char *text, *name;
         roster_item want;
-    } good[] = {{"10A", "10A", ROSTER_10A}, {"10d", "10D", ROSTER_10D}, {"10(F)", "10F", ROSTER_10F},
-                {"10(g)", "10G", ROSTER_10G}, {"11A", "11A", ROSTER_11A}};
+    } good[] = {{"10A", "10A", ROSTER_10A},
+                {"10d", "10D", ROSTER_10D},
+                {"10(F)", "10F", ROSTER_10F},
+                {"10(g)", "10G", ROSTER_10G},
+                {"11A", "11A", ROSTER_11A}};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         assert_int_equal(roster_item_parse(good[i].text, &it, &err), 0);
         assert_int_equal(it, good[i].want);
@@ -245,12 +248,14 @@ static char *random_campaign(uint32_t seed)
     char *sql = calloc(1, cap);
     int ntr = 12, nreg = 40, code = 0;
     assert_non_null(sql);
-    add(&sql, &cap, "DELETE FROM tickets; DELETE FROM purchases; DELETE FROM subsidies; DELETE FROM transports;"
-                    "DELETE FROM registrations;");
+    add(&sql, &cap,
+        "DELETE FROM tickets; DELETE FROM purchases; DELETE FROM subsidies; DELETE FROM transports;"
+        "DELETE FROM registrations;");
     for (int t = 1; t <= ntr; t++)
         add(&sql, &cap,
             "INSERT INTO transports(id, campaign_id, ref, kind, capacity, layout, depart_at, stops, status, created_at,"
-            " updated_at) VALUES (%d, 1, 'T%d', '%s', 100, 'rows', '%sT%02u:00:00+08:00', '511923', '%s', 'now', 'now');",
+            " updated_at) VALUES (%d, 1, 'T%d', '%s', 100, 'rows', '%sT%02u:00:00+08:00', '511923', '%s', 'now', "
+            "'now');",
             t, t, pick(&x, kinds, 5), pick(&x, days, 5), next(&x) % 24, pick(&x, tstatus, 6));
     for (int r = 1; r <= nreg; r++) {
         add(&sql, &cap,
@@ -276,6 +281,51 @@ static char *random_campaign(uint32_t seed)
     return sql;
 }
 
+/*
+ * What check-in, annulment, departure, cancellation, refunds and deletions do afterwards, so the
+ * counters migration 6 keeps by triggers are tested through every kind of change.
+ */
+static const char changes[] =
+    "UPDATE tickets SET status = 'boarded' WHERE status = 'issued' AND id % 3 = 0;"
+    "UPDATE tickets SET status = 'issued' WHERE status = 'boarded' AND id % 5 = 1;"
+    "UPDATE tickets SET status = 'no_show' WHERE status IN ('issued', 'boarded') AND id % 7 = 2;"
+    "DELETE FROM tickets WHERE id % 11 = 3;"
+    "DELETE FROM purchases WHERE id % 9 = 4;"
+    "UPDATE purchases SET refunded = 1 - refunded WHERE id % 8 = 5;"
+    "UPDATE transports SET status = 'departed' WHERE status IN ('boarding', 'confirmed');"
+    "UPDATE transports SET depart_at = '2027-02-17T09:00:00+08:00' WHERE id = 2;"
+    "INSERT INTO tickets(campaign_id, code, registration_id, transport_id, seat_index, seat_label, dropoff, status,"
+    " issued_at, updated_at) SELECT 1, printf('MV%08d', r.id), r.id, 1 + r.id % 12, 1000 + r.id, 's', '511923',"
+    " CASE WHEN r.id % 3 = 0 THEN 'issued' ELSE 'boarded' END, 'now', 'now' FROM registrations r"
+    " WHERE r.id % 4 = 0 AND NOT EXISTS (SELECT 1 FROM tickets k WHERE k.registration_id = r.id"
+    " AND k.status IN ('issued', 'boarded'));";
+
+/* Rows whose counters (migration 6) differ from counting the tickets and purchases; 0 when the triggers kept them. */
+static const char counters_off[] =
+    "WITH w AS (SELECT id, date_from AS f, date_to AS t FROM campaign),"
+    " share AS (SELECT r.id, r.campaign_id, r.stat_purchases, r.stat_alone, r.stat_alone_planned,"
+    "  (SELECT count(*) FROM purchases q JOIN w ON w.id = q.campaign_id WHERE q.registration_id = r.id"
+    "   AND q.refunded = 0 AND q.travel_date BETWEEN w.f AND w.t) AS n,"
+    "  EXISTS (SELECT 1 FROM tickets k JOIN transports t ON t.id = k.transport_id JOIN w ON w.id = t.campaign_id"
+    "   WHERE k.registration_id = r.id AND k.status = 'boarded' AND t.status IN ('departed', 'arrived')"
+    "   AND substr(t.depart_at, 1, 10) BETWEEN w.f AND w.t) AS boarded,"
+    "  EXISTS (SELECT 1 FROM tickets k JOIN transports t ON t.id = k.transport_id JOIN w ON w.id = t.campaign_id"
+    "   WHERE k.registration_id = r.id AND k.status IN ('issued', 'boarded') AND t.status <> 'cancelled'"
+    "   AND substr(t.depart_at, 1, 10) BETWEEN w.f AND w.t) AS live FROM registrations r)"
+    "SELECT (SELECT count(*) FROM transports t WHERE"
+    "  t.n_boarded <> (SELECT count(*) FROM tickets k WHERE k.transport_id = t.id AND k.status = 'boarded')"
+    "  OR t.n_live <> (SELECT count(*) FROM tickets k WHERE k.transport_id = t.id AND k.status IN ('issued', "
+    "'boarded')))"
+    " + (SELECT count(*) FROM share WHERE stat_purchases <> n OR stat_alone <> (n > 0 AND NOT boarded)"
+    "    OR stat_alone_planned <> (n > 0 AND NOT live))"
+    " + (SELECT count(*) FROM campaign c WHERE"
+    "    (SELECT coalesce(sum(purchases), 0) FROM stats_purchases s WHERE s.campaign_id = c.id)"
+    "     <> (SELECT coalesce(sum(stat_purchases), 0) FROM registrations r WHERE r.campaign_id = c.id)"
+    "    OR (SELECT coalesce(sum(alone), 0) FROM stats_purchases s WHERE s.campaign_id = c.id)"
+    "     <> (SELECT coalesce(sum(stat_alone), 0) FROM registrations r WHERE r.campaign_id = c.id)"
+    "    OR (SELECT coalesce(sum(alone_planned), 0) FROM stats_purchases s WHERE s.campaign_id = c.id)"
+    "     <> (SELECT coalesce(sum(stat_alone_planned), 0) FROM registrations r WHERE r.campaign_id = c.id))";
+
 static void test_rows_equal_figures_random(void **state)
 {
     fixture *f = *state;
@@ -283,8 +333,44 @@ static void test_rows_equal_figures_random(void **state)
         char *sql = random_campaign(seed);
         exec(f, sql);
         free(sql);
+        assert_int_equal(fixture_query_int(f->reader, counters_off), 0);
+        assert_rows_match_figures(f);
+        exec(f, changes);
+        assert_int_equal(fixture_query_int(f->reader, counters_off), 0);
         assert_rows_match_figures(f);
     }
+}
+
+/* Back to schema 5: migrations 6 and 7 undone, their counters gone. */
+static const char to_schema_5[] =
+    "DROP INDEX transports_counted; DROP VIEW stats_recount; DROP TABLE stats_purchases;"
+    "DROP TRIGGER tickets_count_insert; DROP TRIGGER tickets_count_delete; DROP TRIGGER tickets_count_update;"
+    "DROP TRIGGER registrations_stat; DROP TRIGGER registrations_stat_delete; DROP TRIGGER purchases_stat_insert;"
+    "DROP TRIGGER purchases_stat_delete; DROP TRIGGER purchases_stat_update; DROP TRIGGER tickets_stat_insert;"
+    "DROP TRIGGER tickets_stat_delete; DROP TRIGGER tickets_stat_update; DROP TRIGGER transports_stat;"
+    "DROP TRIGGER campaign_stat;"
+    "ALTER TABLE transports DROP COLUMN n_boarded; ALTER TABLE transports DROP COLUMN n_live;"
+    "ALTER TABLE registrations DROP COLUMN stat_purchases; ALTER TABLE registrations DROP COLUMN stat_alone;"
+    "ALTER TABLE registrations DROP COLUMN stat_alone_planned; PRAGMA user_version = 5;";
+
+/* A database filled under schema 5 gets its counters from migrations 6 and 7 when it is opened. */
+static void test_upgrade_fills_counters(void **state)
+{
+    fixture *f = *state;
+    hw_error err;
+    exec(f, to_schema_5);
+    assert_int_equal(fixture_query_int(f->reader, "PRAGMA user_version"), 5);
+    exec(f, scenario); /* no triggers now */
+    sqlite3_close(f->reader);
+    f->reader = NULL;
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(store_open(f->db, &f->s, &err), 0);
+    assert_int_equal(store_reader(f->s, &f->reader, &err), 0);
+    assert_true(fixture_query_int(f->reader, "PRAGMA user_version") >= 7);
+    assert_int_equal(fixture_query_int(f->reader, counters_off), 0);
+    assert_true(fixture_query_int(f->reader, "SELECT sum(n_boarded) FROM transports") > 0);
+    assert_rows_match_figures(f);
 }
 
 /* Who 10A lists, and how. */
@@ -322,8 +408,8 @@ static void test_persons_once(void **state)
     assert_int_equal(p[8].charter, 0); /* the charter was outside the window, the purchase inside */
     assert_int_equal(p[3].charter, 1); /* boarded T9 after missing T1 */
     assert_string_equal(p[3].date, "2027-02-10");
-    assert_string_equal(p[6].name, ""); /* refunded purchase, ticket on an undeparted bus */
-    assert_string_equal(p[7].name, ""); /* the cancelled flight */
+    assert_string_equal(p[6].name, "");   /* refunded purchase, ticket on an undeparted bus */
+    assert_string_equal(p[7].name, "");   /* the cancelled flight */
     assert_string_equal(p[9].name, "p9"); /* last day of the window, 23:30 */
 }
 
@@ -376,7 +462,8 @@ static void test_csv(void **state)
     char *csv = write_mem(f, ROSTER_10D, EXPORT_CSV, &count);
     assert_int_equal(count, 2);
     assert_memory_equal(csv, "\xEF\xBB\xBF", 3);
-    assert_non_null(strstr(csv, "\"运力\",\"车次\",\"日期\",\"座位\",\"票号\",\"编号\",\"姓名\",\"身份证号\",\"目的地\"\r\n"));
+    assert_non_null(
+        strstr(csv, "\"运力\",\"车次\",\"日期\",\"座位\",\"票号\",\"编号\",\"姓名\",\"身份证号\",\"目的地\"\r\n"));
     assert_non_null(strstr(csv, "\"T2\",\"川A1\",\"2027-01-21\",\"1\",\"TK00000004\",\"R4\",\"p4\","
                                 "\"5119**********004X\",\"四川省巴中市平昌县\"\r\n"));
     assert_null(strstr(csv, "138")); /* no phones, not even masked */
@@ -415,7 +502,8 @@ static void test_json(void **state)
     size_t i;
     json_t *o;
     int unknown_fare = 0;
-    json_array_foreach(doc, i, o) {
+    json_array_foreach(doc, i, o)
+    {
         assert_string_equal(json_string_value(json_object_get(o, "item")), "10G");
         assert_non_null(json_object_get(o, "id_number"));
         assert_null(json_object_get(o, "phone"));
@@ -463,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_item_parse),
         cmocka_unit_test_setup_teardown(test_rows_equal_figures, setup, fixture_free),
         cmocka_unit_test_setup_teardown(test_rows_equal_figures_random, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_upgrade_fills_counters, setup, fixture_free),
         cmocka_unit_test_setup_teardown(test_persons_once, setup, fixture_free),
         cmocka_unit_test_setup_teardown(test_callback_stops, setup, fixture_free),
         cmocka_unit_test_setup_teardown(test_csv, setup, fixture_free),
