@@ -59,12 +59,31 @@ int stats_on_item10(route_ctx *ctx)
     return 0;
 }
 
-/* The register as `fmt` in memory, sent whole (text/csv or application/json). */
+/*
+ * The most rows the API answers in one response: it is built in memory on the loop thread. Larger
+ * registers (one item, or all) are for `homeward export register`, which streams.
+ */
+#define STATS_REGISTER_MAX_ROWS 50000
+
+/* The register as `fmt` in memory, sent whole (text/csv or application/json); 413 beyond the limit. */
 static void reply_register(route_ctx *ctx, int item, export_format fmt)
 {
     char *buf = NULL;
     size_t len = 0, count = 0;
+    int64_t rows = 0;
     hw_error err;
+    if (roster_rows(ctx->app->rdb, item, &rows, &err) != 0) {
+        json_fail(ctx, &err);
+        return;
+    }
+    if (rows > STATS_REGISTER_MAX_ROWS) {
+        error_set(&err, HW_ETOOBIG, "too_many_rows",
+                  "名册共 %lld 行,接口一次最多 %d 行;请按项导出,或用 homeward export register (the register has %lld "
+                  "rows, the API answers at most %d; ask for one item or use homeward export register)",
+                  (long long)rows, STATS_REGISTER_MAX_ROWS, (long long)rows, STATS_REGISTER_MAX_ROWS);
+        json_fail(ctx, &err);
+        return;
+    }
     FILE *f = open_memstream(&buf, &len);
     if (f == NULL) {
         query_no_memory(ctx);

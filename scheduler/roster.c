@@ -192,6 +192,50 @@ int roster_each(sqlite3 *db, roster_item item, roster_fn fn, void *ctx, hw_error
     return rc != 0 ? rc : walk_item(&w, item, err);
 }
 
+/* The rows of one item, given the figures and the number of subsidies. */
+static int64_t item_rows(const stats_counts *c, int64_t subsidies, roster_item item)
+{
+    switch (item) {
+    case ROSTER_10A:
+        return c->persons;
+    case ROSTER_10G:
+        return c->purchases;
+    case ROSTER_11A:
+        return subsidies;
+    default:
+        return c->boarded[item - ROSTER_10B];
+    }
+}
+
+int roster_rows(sqlite3 *db, int item, int64_t *rows, hw_error *err)
+{
+    stats_report r;
+    sqlite3_stmt *st = NULL;
+    int64_t campaign = 0, subsidies = 0;
+    int rc = stats_load(db, &r, err);
+    if (rc == 0)
+        rc = campaign_current_id(db, &campaign, err);
+    if (rc == 0 &&
+        (rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM subsidies WHERE campaign_id = ?1 AND date BETWEEN ?2 AND ?3",
+                                 -1, &st, NULL)) != SQLITE_OK)
+        return store_error(db, rc, "roster", err);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, campaign);
+    sqlite3_bind_text(st, 2, r.campaign.from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r.campaign.to, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        subsidies = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return store_error(db, rc, "roster", err);
+    *rows = 0;
+    for (int i = item == ROSTER_ALL ? 0 : item; i <= (item == ROSTER_ALL ? ROSTER_NITEMS - 1 : item); i++)
+        *rows += item_rows(&r.actual, subsidies, (roster_item)i);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- the columns */
 
 enum col {

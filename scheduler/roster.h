@@ -80,6 +80,12 @@ typedef int (*roster_fn)(const roster_row *row, void *ctx);
 int roster_each(sqlite3 *db, roster_item item, roster_fn fn, void *ctx, hw_error *err);
 
 /*
+ * How many rows roster_each() gives for `item` (or ROSTER_ALL) without walking them: the figures of
+ * stats_load() and the number of subsidies in the window. `db` is not kept.
+ */
+int roster_rows(sqlite3 *db, int item, int64_t *rows, hw_error *err);
+
+/*
  * Write the register of `item` (or ROSTER_ALL) to `out` as CSV (UTF-8 with BOM, CRLF,
  * Chinese headers; with ROSTER_ALL a superset of columns led by 项目) or a JSON array of
  * objects (each with "item"), or as an .xlsx at `path` (one printable A4 sheet per item,

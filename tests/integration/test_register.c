@@ -291,6 +291,23 @@ static void test_api(void **state)
     assert_int_equal(harness_http(h, "GET", "/api/v1/stats/register", NULL, NULL, 0, &status, &body), 0);
     assert_int_equal(status, 401);
     free(body);
+    /* more rows than one answer may hold: 413, and the other items still answer */
+    char ignored[8];
+    assert_int_equal(
+        harness_sql_text(h,
+                         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)"
+                         " INSERT INTO subsidies(campaign_id, employer, amount_fen, date, created_at)"
+                         " SELECT (SELECT max(id) FROM campaign), 'E' || i, 100, '2027-01-06', 'now' FROM n",
+                         ignored, sizeof ignored),
+        0);
+    assert_int_equal(harness_http(h, "GET", "/api/v1/stats/register?item=11A", reporter, NULL, 0, &status, &body), 0);
+    assert_int_equal(status, 413);
+    assert_true(harness_is_envelope(body, "too_many_rows"));
+    assert_non_null(strstr(body, "50001"));
+    free(body);
+    assert_int_equal(harness_http(h, "GET", "/api/v1/stats/register?item=10D", reporter, NULL, 0, &status, &body), 0);
+    assert_int_equal(status, 200);
+    free(body);
     char *log = harness_server_log(h);
     assert_null(strstr(log, "5119")); /* nothing personal in the log */
     assert_null(strstr(log, "工人"));

@@ -168,12 +168,28 @@ static tally walk(fixture *f, roster_item item)
     return t;
 }
 
-/* Every item's rows against stats_load()'s figure for it. */
+/* roster_rows() for `item`, asserting success. */
+static int64_t rows_of(fixture *f, int item)
+{
+    int64_t n = -1;
+    hw_error err;
+    assert_int_equal(roster_rows(f->reader, item, &n, &err), 0);
+    return n;
+}
+
+/* Every item's rows against stats_load()'s figure for it, and against roster_rows(). */
 static void assert_rows_match_figures(fixture *f)
 {
     stats_report r;
     hw_error err;
+    int64_t total = 0;
     assert_int_equal(stats_load(f->reader, &r, &err), 0);
+    for (int i = 0; i < ROSTER_NITEMS; i++) {
+        tally t = walk(f, (roster_item)i);
+        assert_int_equal(rows_of(f, i), t.rows);
+        total += (int64_t)t.rows;
+    }
+    assert_int_equal(rows_of(f, ROSTER_ALL), total);
     tally a = walk(f, ROSTER_10A);
     assert_int_equal(a.rows, r.actual.persons);
     assert_int_equal(a.dup_names, 0);
