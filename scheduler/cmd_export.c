@@ -95,6 +95,11 @@ int cmd_export(const char *db, int argc, char **argv)
         return cli_usage_error(cmd_export_usage, &err);
     r.path = o[1].present ? o[1].value : NULL;
     r.transport = o[2].present ? o[2].value : NULL;
+    if (r.transport != NULL && strcmp(r.what, "register") == 0) {
+        error_set(&err, HW_EINVAL, "usage",
+                  "名册按统计项导出,不按运力;请用 --item (the register goes by item, not by transport; use --item)");
+        return cli_usage_error(cmd_export_usage, &err);
+    }
     if (run(db, &r, &count, &err) != 0)
         return cli_fail(&err);
     if (r.path != NULL)

@@ -179,6 +179,9 @@ static void test_bad_item(void **state)
     free(cli(h, 2, &err, "export", "tickets", "--item", "10A", NULL));
     assert_non_null(strstr(err, "--item"));
     free(err);
+    free(cli(h, 2, &err, "export", "register", "--transport", "B1", NULL));
+    assert_non_null(strstr(err, "--item"));
+    free(err);
     harness_free(h);
 }
 
