@@ -124,12 +124,13 @@ int auth_lookup(sqlite3 *db, const char *token, auth_user *out, hw_error *err)
     if (token == NULL || token[0] == '\0' || strlen(token) >= AUTH_TOKEN_MAX)
         return error_set(err, HW_EAUTH, "unauthorized", "令牌无效 (invalid token)");
     auth_token_hash(token, hash);
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT id, name, role, station, unit_code FROM users "
-                                "WHERE token_hash = ? AND revoked_at IS NULL",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return store_error(db, rc, "users", err);
+    /* every API request comes through here: keep the statement compiled on the connection */
+    int rc = store_prepare_cached(db,
+                                  "SELECT id, name, role, station, unit_code FROM users "
+                                  "WHERE token_hash = ? AND revoked_at IS NULL",
+                                  &st, err);
+    if (rc != 0)
+        return rc;
     sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -140,7 +141,7 @@ int auth_lookup(sqlite3 *db, const char *token, auth_user *out, hw_error *err)
         copy_text(st, 3, out->station, sizeof out->station);
         copy_text(st, 4, out->unit_code, sizeof out->unit_code);
     }
-    sqlite3_finalize(st);
+    store_release(st); /* ends the read transaction, so the reader never pins the WAL */
     if (rc == SQLITE_ROW)
         return 0;
     if (rc == SQLITE_DONE)

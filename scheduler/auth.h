@@ -71,7 +71,10 @@ int auth_validate(const auth_new_user *u, hw_error *err);
 /* A store_write_fn: insert the auth_new_user at `arg` (not kept); HW_ECONFLICT if the name exists. */
 int auth_user_insert(sqlite3 *db, void *arg, hw_error *err);
 
-/* Find the user holding `token`; HW_EAUTH when unknown or revoked. */
+/*
+ * Find the user holding `token`; HW_EAUTH when unknown or revoked. Keeps its statement cached
+ * on `db` (store_prepare_cached): close `db` with store_reader_close().
+ */
 int auth_lookup(sqlite3 *db, const char *token, auth_user *out, hw_error *err);
 
 #endif

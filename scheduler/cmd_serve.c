@@ -119,7 +119,7 @@ int cmd_serve(const char *db, int argc, char **argv)
         store_detach_loop(a.store);
     int loop_rc = daemon_close_loop(&loop);
     feed_free(served.feed); /* its handles' close callbacks have run */
-    sqlite3_close(a.rdb);
+    store_reader_close(a.rdb); /* finalizes the statements cached on it (auth_lookup) */
     cli_env_close(&env);
     metrics_free(a.metrics);
     jobs_free(a.jobs);

@@ -28,10 +28,16 @@ static int configure(sqlite3 *db, bool writer, hw_error *err)
 {
     sqlite3_busy_timeout(db, 5000);
     sqlite3_extended_result_codes(db, 1);
+    /*
+     * The writer's page cache is 8 MiB, not more: SQLite walks the whole cache hash table at the
+     * end of every commit (pcache1 truncate), which with 64 MiB cost ~7% of the check-in writer's
+     * time while bulk imports and allocation of 100k people ran no faster than with 8 MiB. Reads
+     * that miss it are served from the memory map instead of a pread() each.
+     */
     if (writer)
         return store_exec(db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                          "PRAGMA cache_size=-65536;",
+                          "PRAGMA cache_size=-8192; PRAGMA mmap_size=268435456;",
                           err);
     return store_exec(db, "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;", err);
 }
@@ -79,12 +85,29 @@ static int open_connection(const char *path, int flags, bool writer, sqlite3 **o
     return 0;
 }
 
+/*
+ * Run one control statement (BEGIN, SAVEPOINT, COMMIT...) through the statement cache: the writer
+ * runs several per job, and compiling them each time with sqlite3_exec() cost more than the job.
+ */
+static int control(sqlite3 *db, const char *sql, hw_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare_cached(db, sql, &st, err);
+    if (rc != 0)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        store_error(db, rc, sql, err);
+    store_release(st);
+    return rc == SQLITE_DONE ? 0 : (err != NULL ? err->rc : HW_EDB);
+}
+
 /* Run one job under its own savepoint inside the open transaction. */
 static void run_job(sqlite3 *db, store_job *job)
 {
     error_clear(&job->err);
     hw_error ignored;
-    if (store_exec(db, "SAVEPOINT job", &job->err) != 0) {
+    if (control(db, "SAVEPOINT job", &job->err) != 0) {
         job->rc = job->err.rc;
         return;
     }
@@ -92,9 +115,9 @@ static void run_job(sqlite3 *db, store_job *job)
     if (job->rc != 0) {
         if (job->err.code[0] == '\0')
             error_set(&job->err, job->rc, "write_failed", "写入失败 (write failed)");
-        store_exec(db, "ROLLBACK TO job", &ignored);
+        control(db, "ROLLBACK TO job", &ignored);
     }
-    store_exec(db, "RELEASE job", &ignored);
+    control(db, "RELEASE job", &ignored);
 }
 
 /*
@@ -105,7 +128,7 @@ static void run_batch(store *s, store_job *batch)
 {
     hw_error err, ignored;
     bool lost = false;
-    if (store_exec(s->wdb, "BEGIN IMMEDIATE", &err) != 0) {
+    if (control(s->wdb, "BEGIN IMMEDIATE", &err) != 0) {
         for (store_job *j = batch; j != NULL; j = j->_next) {
             j->rc = err.rc;
             j->err = err;
@@ -122,10 +145,10 @@ static void run_batch(store *s, store_job *batch)
     }
     if (lost)
         error_set(&err, HW_EDB, "database_error", "事务已被回滚 (the transaction was rolled back)");
-    else if (store_exec(s->wdb, "COMMIT", &err) == 0)
+    else if (control(s->wdb, "COMMIT", &err) == 0)
         return;
     else
-        store_exec(s->wdb, "ROLLBACK", &ignored);
+        control(s->wdb, "ROLLBACK", &ignored);
     if (batch->_next == NULL) {
         if (!lost || batch->rc == 0) { /* a job that failed keeps its own error */
             batch->rc = err.rc;
@@ -375,6 +398,14 @@ int store_write(store *s, store_write_fn fn, void *arg, hw_error *err)
 int store_reader(store *s, sqlite3 **db, hw_error *err)
 {
     return open_connection(s->path, SQLITE_OPEN_READONLY, false, db, err);
+}
+
+int store_reader_close(sqlite3 *db)
+{
+    if (db == NULL)
+        return 0;
+    finalize_all(db);
+    return sqlite3_close(db) == SQLITE_OK ? 0 : HW_EBUSY;
 }
 
 const char *store_path(const store *s)

@@ -74,6 +74,14 @@ int store_write(store *s, store_write_fn fn, void *arg, hw_error *err);
  */
 int store_reader(store *s, sqlite3 **db, hw_error *err);
 
+/*
+ * Finalize the statements cached on `db` (store_prepare_cached) and close it. Use it for any
+ * connection that may hold cached statements (the loop's reader does: auth_lookup), since a
+ * plain sqlite3_close() fails while statements are left. NULL is fine. Returns 0, or HW_EBUSY
+ * when a statement that is not the store's (prepared and never finalized) kept it open.
+ */
+int store_reader_close(sqlite3 *db);
+
 /* The database file's path (owned by the store). */
 const char *store_path(const store *s);
 
@@ -86,8 +94,9 @@ int store_exec(sqlite3 *db, const char *sql, hw_error *err);
 /*
  * A statement for `sql` on `db`, compiled once and kept on the connection: a statement
  * with the same text that is not in use is reset and handed out again. Give it back with
- * store_release() (never finalize it); store_close() finalizes what is left. For hot
- * paths on the writer thread, where compiling each time would cost more than the work.
+ * store_release() (never finalize it); store_close() finalizes what is left on the writer's
+ * connection, store_reader_close() on a reader's. For hot paths (the writer thread, the
+ * loop's per-request token check), where compiling each time would cost more than the work.
  */
 int store_prepare_cached(sqlite3 *db, const char *sql, sqlite3_stmt **st, hw_error *err);
 

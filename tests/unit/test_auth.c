@@ -314,6 +314,32 @@ static void test_wrong_and_revoked_tokens(void **state)
     expect_lookup(f, kept, "kept", AUTH_ROLE_COORDINATOR, "", "");
 }
 
+/* The lookup is compiled once per connection, holds no read transaction between requests, and the
+ * connection still closes (store_reader_close finalizes the cached statement). */
+static void test_lookup_statement_cached(void **state)
+{
+    fixture *f = *state;
+    char kept[AUTH_TOKEN_MAX], never[AUTH_TOKEN_MAX];
+    uint8_t hash[AUTH_TOKEN_HASH_BYTES];
+    sqlite3 *db = NULL;
+    auth_user u;
+    hw_error err;
+    assert_int_equal(add_user(f, "kept", AUTH_ROLE_COORDINATOR, NULL, NULL, kept, &err), 0);
+    auth_token_new(never, hash);
+    assert_int_equal(store_reader(f->s, &db, &err), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(auth_lookup(db, kept, &u, &err), 0);
+        assert_int_equal(auth_lookup(db, never, &u, &err), HW_EAUTH);
+        assert_int_equal(sqlite3_txn_state(db, NULL), SQLITE_TXN_NONE);
+    }
+    sqlite3_stmt *st = sqlite3_next_stmt(db, NULL);
+    assert_non_null(st);
+    assert_null(sqlite3_next_stmt(db, st)); /* one statement, reused */
+    assert_int_equal(store_write(f->s, revoke_job, "kept", &err), 0);
+    assert_int_equal(auth_lookup(db, kept, &u, &err), HW_EAUTH); /* the cached statement sees the revocation */
+    assert_int_equal(store_reader_close(db), 0);
+}
+
 static void test_duplicate_name_conflicts(void **state)
 {
     fixture *f = *state;
@@ -381,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_validate_errors),
         cmocka_unit_test_setup_teardown(test_insert_then_lookup, setup, fixture_free),
         cmocka_unit_test_setup_teardown(test_wrong_and_revoked_tokens, setup, fixture_free),
+        cmocka_unit_test_setup_teardown(test_lookup_statement_cached, setup, fixture_free),
         cmocka_unit_test_setup_teardown(test_duplicate_name_conflicts, setup, fixture_free),
         cmocka_unit_test_setup_teardown(test_token_never_stored, setup, fixture_free),
     };

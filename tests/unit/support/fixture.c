@@ -71,7 +71,7 @@ int fixture_open(fixture *f, unsigned parts)
 
 void fixture_close(fixture *f)
 {
-    sqlite3_close(f->reader);
+    store_reader_close(f->reader);
     f->reader = NULL;
     store_close(f->s);
     f->s = NULL;
