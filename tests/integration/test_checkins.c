@@ -193,7 +193,8 @@ static void test_ok_and_replay(void **state)
     ticket_at("BUS-A", 0, code);
     int who = person_of(code);
     snprintf(body, sizeof body,
-             "{\"ticket\":\"%.4s-%.4s-%.2s\",\"transport\":\"BUS-A\",\"device\":\"gate-1\",\"event_id\":\"ev-ok-1\","
+             "{\"ticket\":\"%.4s-%.4s-%.2s\",\"transport\":\"BUS-A\",\"device\":\"gate-1\","
+             "\"event_id\":\"ev-ok-1 \\\"q\\\" \\\\ \\t \\u001f /引\","
              "\"at\":\"2027-01-22T07:10:00+08:00\"}",
              code, code + 4, code + 8); /* typed with hyphens */
     char *first = request("POST", "/api/v1/checkins", fx.cd, body, 200);
@@ -201,7 +202,10 @@ static void test_ok_and_replay(void **state)
     assert_string_equal(json_string_value(json_object_get(a, "status")), "ok");
     assert_string_equal(json_string_value(json_object_get(a, "ticket")), code);
     assert_string_equal(json_string_value(json_object_get(a, "transport")), "BUS-A");
-    assert_string_equal(json_string_value(json_object_get(a, "event_id")), "ev-ok-1");
+    assert_string_equal(json_string_value(json_object_get(a, "event_id")), "ev-ok-1 \"q\" \\ \t \037 /引");
+    char *canonical = json_dumps(a, JSON_COMPACT); /* the ok answer is written without jansson: same text */
+    assert_string_equal(first, canonical);
+    free(canonical);
     assert_string_equal(json_string_value(json_object_get(a, "at")), "2027-01-22T07:10:00+08:00");
     assert_non_null(json_string_value(json_object_get(a, "seat")));
     assert_non_null(json_string_value(json_object_get(a, "name")));
