@@ -298,7 +298,7 @@ static char *random_campaign(uint32_t seed)
 }
 
 /*
- * What check-in, annulment, departure, cancellation, refunds and deletions do afterwards, so the
+ * What check-in, annulment, moves between transports, departure, cancellation, refunds and deletions do afterwards, so the
  * counters migration 6 keeps by triggers are tested through every kind of change.
  */
 static const char changes[] =
@@ -306,6 +306,7 @@ static const char changes[] =
     "UPDATE tickets SET status = 'issued' WHERE status = 'boarded' AND id % 5 = 1;"
     "UPDATE tickets SET status = 'no_show' WHERE status IN ('issued', 'boarded') AND id % 7 = 2;"
     "DELETE FROM tickets WHERE id % 11 = 3;"
+    "UPDATE tickets SET transport_id = 1 + transport_id % 12, seat_index = 100000 + id WHERE id % 13 = 6;"
     "DELETE FROM purchases WHERE id % 9 = 4;"
     "UPDATE purchases SET refunded = 1 - refunded WHERE id % 8 = 5;"
     "UPDATE transports SET status = 'departed' WHERE status IN ('boarding', 'confirmed');"
@@ -361,6 +362,7 @@ static void test_rows_equal_figures_random(void **state)
 static const char to_schema_5[] =
     "DROP INDEX transports_counted; DROP VIEW stats_recount; DROP TABLE stats_purchases;"
     "DROP TRIGGER tickets_count_insert; DROP TRIGGER tickets_count_delete; DROP TRIGGER tickets_count_update;"
+    "DROP TRIGGER tickets_count_move;"
     "DROP TRIGGER registrations_stat; DROP TRIGGER registrations_stat_delete; DROP TRIGGER purchases_stat_insert;"
     "DROP TRIGGER purchases_stat_delete; DROP TRIGGER purchases_stat_update; DROP TRIGGER tickets_stat_insert;"
     "DROP TRIGGER tickets_stat_delete; DROP TRIGGER tickets_stat_update; DROP TRIGGER transports_stat;"
