@@ -15,6 +15,7 @@ int campaign_on_get(route_ctx *ctx);
 /* users.c */
 int users_on_list(route_ctx *ctx);
 int users_on_create(route_ctx *ctx);
+int users_on_revoke(route_ctx *ctx);
 
 /* registrations.c: coordinators; GET .../{id}?reveal=id is for admins and audited */
 int registrations_on_list(route_ctx *ctx);

@@ -1,10 +1,12 @@
-/* users.c - GET and POST /api/v1/users (admin only): list users, create one and show its token once. */
+/* users.c - /api/v1/users: list users, create one and show its token once (admin); revoke a token. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "handlers.h"
 #include "json.h"
+#include "query.h"
 
 int users_on_list(route_ctx *ctx)
 {
@@ -87,5 +89,46 @@ int users_on_create(route_ctx *ctx)
     }
     auth_token_new(job->token, job->user.hash);
     route_write(ctx, auth_user_insert, job, free_job, created);
+    return 0;
+}
+
+/* What crosses to the writer for a revocation: the request's facts copied. */
+typedef struct revoke_job {
+    auth_revoke revoke;
+    char by[64];
+} revoke_job;
+
+static void revoked(route_ctx *ctx, store_job *sj, void *arg)
+{
+    revoke_job *job = arg;
+    if (sj->rc != 0) {
+        json_fail(ctx, &sj->err);
+        return;
+    }
+    json_reply(ctx, 200,
+               json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)job->revoke.id, "name", job->revoke.user_name,
+                         "role", auth_role_name(job->revoke.role), "revoked_at", job->revoke.revoked_at, "already",
+                         job->revoke.already));
+}
+
+/*
+ * POST /api/v1/users/{id}/revoke: the user's token stops working with the next request. Admins may
+ * revoke anyone but the last admin; coordinators only station users (a lost or stolen phone).
+ */
+int users_on_revoke(route_ctx *ctx)
+{
+    int64_t id = 0;
+    if (!query_id(router_param(ctx, 0), &id)) {
+        json_error(ctx, 404, "not_found", "没有这个用户 (no such user)", NULL);
+        return 0;
+    }
+    revoke_job *job = calloc(1, sizeof *job);
+    if (job == NULL) {
+        query_no_memory(ctx);
+        return 0;
+    }
+    snprintf(job->by, sizeof job->by, "%s", ctx->user.name);
+    job->revoke = (auth_revoke){.id = id, .by = job->by, .station_only = ctx->user.role != AUTH_ROLE_ADMIN};
+    route_write(ctx, auth_user_revoke, job, free, revoked);
     return 0;
 }

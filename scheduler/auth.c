@@ -117,6 +117,67 @@ static void copy_text(sqlite3_stmt *st, int col, char *dst, size_t n)
     snprintf(dst, n, "%s", v != NULL ? (const char *)v : "");
 }
 
+int auth_user_revoke(sqlite3 *db, void *arg, hw_error *err)
+{
+    auth_revoke *r = arg;
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0, active_admins = 0;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT id, name, role, revoked_at, (SELECT count(*) FROM users a WHERE a.role = "
+                                "'admin' AND a.revoked_at IS NULL) FROM users WHERE (?1 > 0 AND id = ?1) OR "
+                                "(?1 = 0 AND name = ?2)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return store_error(db, rc, "users", err);
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_text(st, 2, r->name != NULL ? r->name : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        copy_text(st, 1, r->user_name, sizeof r->user_name);
+        r->role = auth_role_parse((const char *)sqlite3_column_text(st, 2));
+        copy_text(st, 3, r->revoked_at, sizeof r->revoked_at);
+        active_admins = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return error_set(err, HW_ENOTFOUND, "not_found", "没有这个用户 (no such user)%s%s",
+                         r->id == 0 && r->name != NULL ? ": " : "", r->id == 0 && r->name != NULL ? r->name : "");
+    if (rc != SQLITE_ROW)
+        return store_error(db, rc, "users", err);
+    if (r->station_only && r->role != AUTH_ROLE_STATION)
+        return error_set(err, HW_EFORBIDDEN, "not_station",
+                         "协调员只能吊销车站用户(设备)的令牌 (coordinators may revoke station users, i.e. devices, "
+                         "only)");
+    r->already = r->revoked_at[0] != '\0';
+    if (r->already)
+        return 0;
+    if (r->role == AUTH_ROLE_ADMIN && active_admins <= 1)
+        return error_set(err, HW_ECONFLICT, "last_admin",
+                         "这是最后一个管理员,先建另一个管理员再吊销 (this is the last admin: create another admin "
+                         "first)");
+    clock_now(r->revoked_at, sizeof r->revoked_at);
+    rc = sqlite3_prepare_v2(db, "UPDATE users SET revoked_at = ?1 WHERE id = ?2", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, r->revoked_at, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, id);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+        sqlite3_finalize(st);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO audit(at, user_name, action, subject) VALUES (?1, ?2, 'revoke_user', ?3)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, r->revoked_at, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r->by != NULL ? r->by : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, r->user_name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+        sqlite3_finalize(st);
+    }
+    return rc == SQLITE_OK ? 0 : store_error(db, rc, "users", err);
+}
+
 int auth_lookup(sqlite3 *db, const char *token, auth_user *out, hw_error *err)
 {
     uint8_t hash[AUTH_TOKEN_HASH_BYTES];

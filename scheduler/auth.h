@@ -71,6 +71,27 @@ int auth_validate(const auth_new_user *u, hw_error *err);
 /* A store_write_fn: insert the auth_new_user at `arg` (not kept); HW_ECONFLICT if the name exists. */
 int auth_user_insert(sqlite3 *db, void *arg, hw_error *err);
 
+/* Revoking a user's token (auth_user_revoke); identify the user by `id`, or by `name` when id is 0. */
+typedef struct auth_revoke {
+    int64_t id;
+    const char *name;
+    const char *by;    /* who revokes, for the audit row */
+    bool station_only; /* a coordinator's request: only station users (devices) may be revoked */
+    /* results */
+    char user_name[64];
+    auth_role role;
+    char revoked_at[40];
+    bool already; /* it was revoked before: nothing written */
+} auth_revoke;
+
+/*
+ * A store_write_fn (`arg` an auth_revoke): mark the user's token revoked (the very next request
+ * with it gets 401) and write an audit row. HW_ENOTFOUND for no such user; HW_EFORBIDDEN
+ * "not_station" when station_only and the user is not a station user; HW_ECONFLICT "last_admin"
+ * for the last admin whose token still works. Revoking twice is not an error (already = true).
+ */
+int auth_user_revoke(sqlite3 *db, void *arg, hw_error *err);
+
 /*
  * Find the user holding `token`; HW_EAUTH when unknown or revoked. Keeps its statement cached
  * on `db` (store_prepare_cached): close `db` with store_reader_close().

@@ -556,6 +556,74 @@ static void test_request_log(void **state)
     free(log);
 }
 
+/* The id of user `name`, as text for a path. */
+static void user_id(harness *h, const char *name, char id[16])
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM users WHERE name = '%s'", name);
+    assert_int_equal(harness_sql_text(h, sql, id, 16), 0);
+    assert_true(id[0] != '\0');
+}
+
+/* Revoking tokens: by API (admins anyone but the last admin, coordinators station users only) and by CLI. */
+static void test_revoke(void **state)
+{
+    harness *h = *state;
+    char admin[HARNESS_TOKEN_MAX], admin2[HARNESS_TOKEN_MAX], coord[HARNESS_TOKEN_MAX], phone[HARNESS_TOKEN_MAX];
+    char id[16], path[64], count[16];
+    start_with_admin(h, admin);
+    assert_int_equal(harness_add_user(h, "boss2", "admin", NULL, admin2), 0);
+    assert_int_equal(harness_add_user(h, "wang", "coordinator", NULL, coord), 0);
+    assert_int_equal(harness_add_user(h, "east-3", "station", "成都东站", phone), 0);
+    free(expect(h, "GET", "/api/v1/campaign", phone, NULL, 200));
+
+    /* a coordinator revokes a lost station phone: refused from the next request on */
+    user_id(h, "east-3", id);
+    snprintf(path, sizeof path, "/api/v1/users/%s/revoke", id);
+    char *body = expect(h, "POST", path, coord, NULL, 200);
+    json_t *doc = harness_json(body);
+    assert_string_equal(json_string_value(json_object_get(doc, "name")), "east-3");
+    assert_true(json_is_false(json_object_get(doc, "already")));
+    json_decref(doc);
+    free(body);
+    expect_envelope(h, "GET", "/api/v1/campaign", phone, 401, "unauthorized");
+    body = expect(h, "POST", path, coord, NULL, 200); /* twice: nothing more happens */
+    assert_non_null(strstr(body, "\"already\":true"));
+    free(body);
+
+    /* a coordinator may not revoke an admin; nobody revokes a user that does not exist */
+    user_id(h, "boss2", id);
+    snprintf(path, sizeof path, "/api/v1/users/%s/revoke", id);
+    expect_envelope(h, "POST", path, coord, 403, "not_station");
+    expect_envelope(h, "POST", "/api/v1/users/9999/revoke", admin, 404, "not_found");
+    expect_envelope(h, "POST", "/api/v1/users/abc/revoke", admin, 404, "not_found");
+    expect_envelope(h, "POST", path, phone, 401, "unauthorized");
+
+    /* an admin revokes the other admin, then cannot revoke the last one */
+    free(expect(h, "POST", path, admin, NULL, 200));
+    user_id(h, "boss", id);
+    snprintf(path, sizeof path, "/api/v1/users/%s/revoke", id);
+    expect_envelope(h, "POST", path, admin, 409, "last_admin");
+    free(expect(h, "GET", "/api/v1/users", admin, NULL, 200));
+
+    /* the command line: revoke the coordinator; list shows it; unknown names fail */
+    int code = -1;
+    char *out = NULL;
+    assert_int_equal(harness_run_cli(h, &code, &out, NULL, "user", "revoke", "wang", NULL), 0);
+    assert_non_null(strstr(out, "token revoked"));
+    free(out);
+    expect_envelope(h, "GET", "/api/v1/campaign", coord, 401, "unauthorized");
+    assert_int_equal(harness_run_cli(h, &code, NULL, NULL, "user", "revoke", "nobody", NULL), 1);
+    assert_int_equal(harness_run_cli(h, &code, NULL, NULL, "user", "revoke", NULL), 2);
+    assert_int_equal(harness_run_cli(h, &code, &out, NULL, "user", "list", NULL), 0);
+    assert_non_null(strstr(out, "wang\tcoordinator\t"));
+    assert_null(strstr(out, "hw_")); /* no tokens, no hashes */
+    free(out);
+    assert_int_equal(harness_sql_text(h, "SELECT count(*) FROM audit WHERE action = 'revoke_user'", count, sizeof count),
+                     0);
+    assert_string_equal(count, "3");
+}
+
 /* A mistyped --db is refused by every command but init and serve, and leaves no file behind. */
 static void test_missing_database(void **state)
 {
@@ -589,6 +657,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_healthz, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found_api, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found_static, setup, teardown),
         cmocka_unit_test_setup_teardown(test_method_not_allowed, setup, teardown),
