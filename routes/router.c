@@ -13,7 +13,7 @@
 const route router_table[] = {
     {"GET", "/api/v1/openapi.yaml", AUTH_PERM_PUBLIC, health_on_openapi},
     {"GET", "/api/v1/campaign", AUTH_PERM_READ, campaign_on_get},
-    {"GET", "/api/v1/users", AUTH_PERM_ADMIN, users_on_list},
+    {"GET", "/api/v1/users", AUTH_PERM_COORDINATE, users_on_list},
     {"POST", "/api/v1/users", AUTH_PERM_ADMIN, users_on_create},
     {"POST", "/api/v1/users/{id}/revoke", AUTH_PERM_COORDINATE, users_on_revoke},
     {"POST", "/api/v1/imports/{kind}", AUTH_PERM_COORDINATE, imports_on_post},

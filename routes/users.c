@@ -8,12 +8,16 @@
 #include "json.h"
 #include "query.h"
 
+/* GET /api/v1/users: every user for admins; coordinators see the station users (devices) they may revoke. */
 int users_on_list(route_ctx *ctx)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(ctx->app->rdb,
-                                "SELECT id, name, role, station, unit_code, created_at, revoked_at FROM users ORDER BY id",
+                                "SELECT id, name, role, station, unit_code, created_at, revoked_at FROM users"
+                                " WHERE ?1 OR role = 'station' ORDER BY id",
                                 -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        sqlite3_bind_int(st, 1, ctx->user.role == AUTH_ROLE_ADMIN);
     if (rc != SQLITE_OK) {
         json_error(ctx, 500, "database_error", sqlite3_errmsg(ctx->app->rdb), NULL);
         return 0;

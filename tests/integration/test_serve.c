@@ -605,6 +605,10 @@ static void test_revoke(void **state)
     snprintf(path, sizeof path, "/api/v1/users/%s/revoke", id);
     expect_envelope(h, "POST", path, admin, 409, "last_admin");
     free(expect(h, "GET", "/api/v1/users", admin, NULL, 200));
+    body = expect(h, "GET", "/api/v1/users", coord, NULL, 200); /* coordinators see the devices only */
+    assert_non_null(strstr(body, "east-3"));
+    assert_null(strstr(body, "boss"));
+    free(body);
 
     /* the command line: revoke the coordinator; list shows it; unknown names fail */
     int code = -1;
