@@ -751,3 +751,39 @@ int harness_sql_text(harness *h, const char *sql, char *out, size_t n)
     sqlite3_close(db);
     return rc;
 }
+
+char *harness_xlsx_dump(harness *h, const char *path)
+{
+    char script[600], cmd[1400];
+    snprintf(script, sizeof script, "%s/xlsx_dump.py", h->dir);
+    FILE *f = fopen(script, "w");
+    if (f == NULL) {
+        fprintf(stderr, "harness_xlsx_dump: cannot write %s\n", script);
+        return NULL;
+    }
+    fputs("import sys, openpyxl\n"
+          "def cell(c):\n"
+          "    if isinstance(c, float):\n"
+          "        return '%d' % c if c == int(c) else '%.2f' % c\n"
+          "    return str(c)\n"
+          "for ws in openpyxl.load_workbook(sys.argv[1]).worksheets:\n"
+          "    print('== %s paper=%s' % (ws.title, ws.page_setup.paperSize))\n"
+          "    for row in ws.iter_rows(values_only=True):\n"
+          "        print(' '.join(cell(c) for c in row if c is not None))\n",
+          f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s'", script, path);
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
+        return NULL;
+    size_t cap = 1 << 20, len = 0, got;
+    char *buf = calloc(1, cap);
+    while (buf != NULL && len + 1 < cap && (got = fread(buf + len, 1, cap - 1 - len, p)) > 0)
+        len += got;
+    if (pclose(p) != 0 || buf == NULL) {
+        fprintf(stderr, "harness_xlsx_dump: python3-openpyxl could not read %s\n", path);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}

@@ -164,6 +164,14 @@ int harness_raw_exchange(int fd, const char *request, int timeout_ms, int *statu
  */
 int harness_sql_text(harness *h, const char *sql, char *out, size_t n);
 
+/*
+ * Every sheet of the .xlsx at `path`, read back with Debian's python3-openpyxl: a line
+ * "== TITLE paper=N" per sheet, then one line per row with its non-empty cells joined by one
+ * space (numbers as Excel holds them: whole numbers without decimals, others with two).
+ * Malloc'ed, the caller frees; NULL (message printed) when it cannot be read.
+ */
+char *harness_xlsx_dump(harness *h, const char *path);
+
 /* A monotonic clock in milliseconds. */
 double harness_now_ms(void);
 

@@ -185,32 +185,6 @@ static void test_bad_item(void **state)
     harness_free(h);
 }
 
-/* The xlsx's sheets: name, then its rows (non-empty cells joined by one space), via openpyxl. */
-static char *xlsx_dump(harness *h, const char *xlsx)
-{
-    char script[512], cmd[1200];
-    snprintf(script, sizeof script, "%s/sheets.py", harness_dir(h));
-    FILE *f = fopen(script, "w");
-    assert_non_null(f);
-    fputs("import sys, openpyxl\n"
-          "for ws in openpyxl.load_workbook(sys.argv[1]).worksheets:\n"
-          "    print('== %s paper=%s' % (ws.title, ws.page_setup.paperSize))\n"
-          "    for row in ws.iter_rows(values_only=True):\n"
-          "        print(' '.join(str(c) for c in row if c is not None))\n",
-          f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s'", script, xlsx);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, len = 0, got;
-    char *buf = calloc(1, cap);
-    assert_non_null(buf);
-    while (len + 1 < cap && (got = fread(buf + len, 1, cap - 1 - len, p)) > 0)
-        len += got;
-    assert_int_equal(pclose(p), 0);
-    return buf;
-}
-
 static void test_xlsx(void **state)
 {
     (void)state;
@@ -221,7 +195,8 @@ static void test_xlsx(void **state)
     free(cli(h, 0, &err, "export", "register", "--format", "xlsx", "--out", path, NULL));
     assert_non_null(strstr(err, "已导出 8 行")); /* 10(A) 3, 10(D) 2, 10(G) 2, 11(A) 1 */
     free(err);
-    char *dump = xlsx_dump(h, path);
+    char *dump = harness_xlsx_dump(h, path);
+    assert_non_null(dump);
     static const char *const sheets[] = {"== 10(A) paper=9", "== 10(B) paper=9", "== 10(C) paper=9",
                                          "== 10(D) paper=9", "== 10(E) paper=9", "== 10(F) paper=9",
                                          "== 10(G) paper=9", "== 11(A) paper=9"};

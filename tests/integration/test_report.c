@@ -169,31 +169,6 @@ static void test_csv(void **state)
     harness_free(h);
 }
 
-/* The xlsx's cells, row by row (non-empty cells joined by one space, numbers as Excel holds them), via openpyxl. */
-static char *xlsx_rows(harness *h, const char *xlsx)
-{
-    char script[512], cmd[1200];
-    snprintf(script, sizeof script, "%s/rows.py", harness_dir(h));
-    FILE *f = fopen(script, "w");
-    assert_non_null(f);
-    fputs("import sys, openpyxl\n"
-          "for row in openpyxl.load_workbook(sys.argv[1]).active.iter_rows(values_only=True):\n"
-          "    print(' '.join('%.2f' % c if isinstance(c, float) else str(c) for c in row if c is not None))\n",
-          f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s'", script, xlsx);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = calloc(1, cap);
-    assert_non_null(buf);
-    size_t got;
-    while (len + 1 < cap && (got = fread(buf + len, 1, cap - 1 - len, p)) > 0)
-        len += got;
-    assert_int_equal(pclose(p), 0);
-    return buf;
-}
-
 static void test_xlsx(void **state)
 {
     (void)state;
@@ -207,7 +182,8 @@ static void test_xlsx(void **state)
     free(err);
     snprintf(path, sizeof path, "%s/form.xlsx", harness_dir(h));
     free(report(h, "--format", "xlsx", "--out", path));
-    char *rows = xlsx_rows(h, path);
+    char *rows = harness_xlsx_dump(h, path);
+    assert_non_null(rows);
     assert_non_null(strstr(rows, "送温暖工程统计表\n"));
     assert_non_null(strstr(rows, "填报单位: 成都市总工会"));
     assert_non_null(strstr(rows, "填报人: 王芳"));
