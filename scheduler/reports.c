@@ -450,7 +450,16 @@ int reports_parent_set(sqlite3 *db, void *arg, hw_error *err)
     if (sqlite3_changes(db) == 0)
         return error_set(err, HW_ENOTFOUND, "not_initialized",
                          "数据库尚未初始化,请先运行 homeward init (run `homeward init` first)");
-    return 0;
+    /*
+     * What an earlier parent (or token) stored says nothing about this one: the newest revision
+     * goes out again (a parent that has it answers "duplicate"), older ones are not needed.
+     */
+    return store_exec(db,
+                      "UPDATE report_outbox SET superseded_at = coalesce(superseded_at, strftime('%Y-%m-%dT%H:%M:%SZ',"
+                      " 'now')), sent_at = NULL WHERE revision < (SELECT max(revision) FROM report_outbox);"
+                      "UPDATE report_outbox SET sent_at = NULL, attempts = 0, last_error = NULL"
+                      " WHERE revision = (SELECT max(revision) FROM report_outbox);",
+                      err);
 }
 
 int reports_parent_get(sqlite3 *db, const vault *v, reports_parent *out, hw_error *err)

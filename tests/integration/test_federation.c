@@ -193,6 +193,20 @@ static void test_push_cli(void **state)
     assert_non_null(strstr(sheet, "\n合计 0 0 0 0 0 0 0 0 0 0 0 0 5\n"));
     free(rows);
 
+    /* a new parent address: nothing is known to be there, so push really sends (and fails while it is down) */
+    char *err2 = NULL;
+    set_parent(c, dead_port(), child_token);
+    assert_int_equal(harness_run_cli(c, &code, NULL, &err2, "push", NULL), 1);
+    assert_non_null(strstr(err2, "revision 2 stays queued"));
+    free(err2);
+    set_parent(c, harness_port(p), child_token);
+    assert_int_equal(harness_run_cli(c, &code, &out, NULL, "push", NULL), 0);
+    assert_non_null(strstr(out, "had it already")); /* the parent answered: it holds revision 2 */
+    free(out);
+    char *plog = harness_server_log(p);
+    assert_non_null(strstr(plog, "POST /api/v1/reports 200")); /* asked, not assumed */
+    free(plog);
+
     /* `homeward parent` shows the link with the token masked, and where the outbox stands */
     assert_int_equal(harness_run_cli(c, &code, &out, NULL, "parent", NULL), 0);
     assert_null(strstr(out, child_token));
