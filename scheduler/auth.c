@@ -76,6 +76,11 @@ int auth_validate(const auth_new_user *u, hw_error *err)
                                        strspn(u->unit_code, "0123456789") != 6))
         return error_set(err, HW_EINVAL, "missing_unit",
                          "下级单位用户需要 --unit 六位单位代码 (a child user needs --unit with a six-digit unit code)");
+    if ((u->role != AUTH_ROLE_STATION && u->station != NULL && u->station[0] != '\0') ||
+        (u->role != AUTH_ROLE_CHILD && u->unit_code != NULL && u->unit_code[0] != '\0'))
+        return error_set(err, HW_EINVAL, "option_not_for_role",
+                         "--station 只用于 station 用户,--unit 只用于 child 用户 (--station is for station users only, "
+                         "--unit for child users only)");
     return 0;
 }
 

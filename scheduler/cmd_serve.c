@@ -101,7 +101,11 @@ int cmd_serve(const char *db, int argc, char **argv)
     serve_state served = {0};
     app a = {.loop = &loop, .web_dir = o[1].present ? o[1].value : HOMEWARD_WEB_DIR, .request_deadline_ms = 30000};
     cli_env env;
+    bool created = cli_db_exists(db, &err) != 0;
     int rc = cli_env_create(db, &env, &err);
+    if (rc == 0 && created)
+        fprintf(stderr, "已新建数据库 (new database created): %s%s\n", db,
+                o[2].present ? "" : ";如果不是有意新建,请检查 --db (if you did not mean to, check --db)");
     a.store = env.store;
     a.vault = &env.vault;
     a.divisions = env.divisions;

@@ -35,8 +35,9 @@ static int add(const char *db, const char *name, const args_opt *o)
     store_close(s);
     if (rc != 0)
         return cli_fail(&err);
-    printf("已新建用户 (user created): %s, 角色 (role) %s%s%s\n", u.name, auth_role_name(u.role),
-           u.role == AUTH_ROLE_STATION ? ", 车站 (station) " : "", u.role == AUTH_ROLE_STATION ? u.station : "");
+    printf("已新建用户 (user created): %s, 角色 (role) %s%s%s%s%s\n", u.name, auth_role_name(u.role),
+           u.role == AUTH_ROLE_STATION ? ", 车站 (station) " : "", u.role == AUTH_ROLE_STATION ? u.station : "",
+           u.role == AUTH_ROLE_CHILD ? ", 下级单位 (child unit) " : "", u.role == AUTH_ROLE_CHILD ? u.unit_code : "");
     printf("令牌只显示这一次,请妥善保存 (the token is shown only once; keep it safe):\n");
     printf("token %s\n", token);
     sodium_memzero(token, sizeof token);

@@ -2,6 +2,7 @@
 #include "feed.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,9 +96,11 @@ int feed_exchange_init(feed_exchange *x, const reports_parent *p, const char *bo
     size_t n = strlen(p->url);
     while (n > 0 && p->url[n - 1] == '/')
         n--;
-    static const char path[] = "/api/v1/reports";
+    /* the base address is what the docs ask for; a pasted API path works too */
+    static const char path[] = "/api/v1/reports", api[] = "/api/v1";
     bool has_path = n >= sizeof path - 1 && memcmp(p->url + n - (sizeof path - 1), path, sizeof path - 1) == 0;
-    snprintf(x->url, sizeof x->url, "%.*s%s", (int)n, p->url, has_path ? "" : path);
+    bool has_api = n >= sizeof api - 1 && memcmp(p->url + n - (sizeof api - 1), api, sizeof api - 1) == 0;
+    snprintf(x->url, sizeof x->url, "%.*s%s", (int)n, p->url, has_path ? "" : has_api ? "/reports" : path);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", p->token);
     x->easy = curl_easy_init();
     /* "Expect:" off: small bodies need no 100-continue round trip */
@@ -217,6 +220,18 @@ int feed_push_now(store *s, sqlite3 *rdb, const vault *v, feed_outcome *out, int
 
 /* ---------------------------------------------------------------- the daemon's feed */
 
+/* One line of the daemon's log, led by the time like the request lines; never a token or a name. */
+static void feed_log(const char *fmt, ...)
+{
+    char now[40];
+    va_list ap;
+    clock_now(now, sizeof now);
+    fprintf(stderr, "%s ", now);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
 struct feed {
     uv_loop_t *loop;
     store *store;
@@ -294,7 +309,7 @@ static void on_result_done(store_job *job)
     feed *f = (feed *)((char *)job - offsetof(feed, job));
     f->job_in_flight = false;
     if (job->rc != 0)
-        fprintf(stderr, "报送结果未能记录 (could not record the push result): %s\n", job->err.message);
+        feed_log("报送结果未能记录 (could not record the push result): %s\n", job->err.message);
     kick(f);
 }
 
@@ -315,9 +330,18 @@ static void transfer_done(feed *f, CURLcode crc)
         f->failures = 0;
         f->pushes++;
         f->retry_at = now;
-        fprintf(stderr, "统计表第 %" PRId64 " 版已报送上级单位%s (report revision %" PRId64 " stored by the parent%s)\n",
+        feed_log("统计表第 %" PRId64 " 版已报送上级单位%s (report revision %" PRId64 " stored by the parent%s)\n",
                 f->transfer_revision, out.duplicate ? ",此前已收到" : "", f->transfer_revision,
                 out.duplicate ? ", which had it already" : "");
+    } else if (out.conflict) { /* not a failure: the figures go again at once as a higher revision */
+        f->min_revision = out.latest_revision + 1;
+        f->next_build = now;
+        f->retry_at = now;
+        feed_log(
+                "上级单位已有第 %" PRId64 " 版(内容不同,可能来自重建的数据库),改以第 %" PRId64
+                " 版重新报送 (the parent holds revision %" PRId64 " with other figures; resending as revision %" PRId64
+                ")\n",
+                f->transfer_revision, f->min_revision, f->transfer_revision, f->min_revision);
     } else {
         f->failures++;
         f->failed_pushes++;
@@ -325,13 +349,8 @@ static void transfer_done(feed *f, CURLcode crc)
         uint64_t wait = feed_backoff_ms(f->failures, tick_ms(), interval > 0 ? interval : 600000, randombytes_random());
         if (out.permanent)
             wait = interval > 0 ? interval : 600000;
-        if (out.conflict) {
-            f->min_revision = out.latest_revision + 1;
-            f->next_build = now; /* resend the figures as a higher revision right away */
-            wait = 0;
-        }
         f->retry_at = now + wait;
-        fprintf(stderr, "统计表第 %" PRId64 " 版报送未成功,%.1f 秒后重试 (push of revision %" PRId64
+        feed_log("统计表第 %" PRId64 " 版报送未成功,%.1f 秒后重试 (push of revision %" PRId64
                         " failed, retry in %.1f s): %s\n",
                 f->transfer_revision, wait / 1000.0, f->transfer_revision, wait / 1000.0, out.error);
     }
@@ -447,7 +466,7 @@ static void on_outbox_done(store_job *job)
     json_decref(f->outbox_job.doc);
     f->outbox_job.doc = NULL;
     if (job->rc != 0)
-        fprintf(stderr, "统计表版本未能生成 (could not add a report revision): %s\n", job->err.message);
+        feed_log("统计表版本未能生成 (could not add a report revision): %s\n", job->err.message);
     else if (f->outbox_job.created) {
         f->min_revision = 0;
         f->retry_at = uv_now(f->loop); /* a new revision goes out at once, whatever the backoff */
@@ -465,7 +484,7 @@ static void build(feed *f, uint64_t now)
     f->dirty = false;
     f->next_build = now + (uint64_t)setting(f->rdb, "report_push_interval_minutes", 10) * 60000;
     if (reports_load(f->rdb, &r, &err) != 0) {
-        fprintf(stderr, "统计表未能生成 (could not compute the report): %s\n", err.message);
+        feed_log("统计表未能生成 (could not compute the report): %s\n", err.message);
         return;
     }
     clock_now(at, sizeof at);
@@ -527,7 +546,7 @@ static void watch_deadline(feed *f, uint64_t now, bool has_parent, uint64_t sett
                   "1 when the report deadline is near (or past) and changes are unsent.", warn ? 1 : 0);
     if (warn && (f->last_warning == 0 || now - f->last_warning >= 3600 * 1000)) {
         f->last_warning = now;
-        fprintf(stderr,
+        feed_log(
                 "警告:统计表报送截止 %s,%s尚有变更未报送上级单位 (warning: the report is due by %s and changes have "
                 "not reached the parent; %.0f hours left)\n",
                 c.deadline, left < 0 ? "已过截止时间," : "", c.deadline, left / 3600);
@@ -589,6 +608,8 @@ int feed_start(uv_loop_t *loop, store *s, sqlite3 *rdb, const vault *v, metrics 
     uv_timer_init(loop, &f->tick);
     uv_timer_init(loop, &f->curl_timer);
     f->tick.data = f->curl_timer.data = f;
+    metrics_gauge(m, "homeward_report_pushes", "Report revisions the parent stored since start.", 0);
+    metrics_gauge(m, "homeward_report_push_failures", "Failed attempts to send a report revision since start.", 0);
     uv_timer_start(&f->tick, on_tick, 0, tick_ms()); /* cannot fail on a timer just initialized */
     *out = f;
     return 0;

@@ -51,7 +51,7 @@ static void print_usage(FILE *out)
                  "  list        查看、查找登记、运力、购票、补贴 (list and search what was imported)\n"
                  "  allocate    分配团体票并出票 (allocate group tickets)\n"
                  "  report      统计表第10、11项:平安返乡和补贴 (items 10 and 11 of the statistics form)\n"
-                 "  export      导出登记名单、团体票、乘车名册 (export registrations, tickets, manifests)\n"
+                 "  export      导出登记名单、团体票、乘车名册、实名制名册 (registrations, tickets, manifests, register)\n"
                  "  parent      设置或查看上级单位 (set or show the parent unit reports go to)\n"
                  "  push        立即向上级单位报送统计表 (send the report to the parent unit now)\n\n"
                  "homeward COMMAND --help 查看各命令的说明 (for each command's options).\n"

@@ -387,7 +387,7 @@ static void xlsx_fill(xlsx_form *x, const stats_report *r, const char *generated
     char buf[256];
     stats_line lines[STATS_NLINES];
     worksheet_merge_range(x->sheet, 0, 0, 0, 5, "送温暖工程统计表", x->title);
-    snprintf(buf, sizeof buf, "填报单位: %s", c->unit_name);
+    snprintf(buf, sizeof buf, "填报单位: %s (%s)", c->unit_name, c->unit_code);
     worksheet_write_string(x->sheet, 1, 0, buf, NULL);
     snprintf(buf, sizeof buf, "%.4s年%.2s月%.2s日", generated_at, generated_at + 5, generated_at + 8);
     worksheet_write_string(x->sheet, 1, 2, buf, NULL);

@@ -258,12 +258,16 @@ static void test_insert_then_lookup(void **state)
     char admin[AUTH_TOKEN_MAX], coord[AUTH_TOKEN_MAX], station[AUTH_TOKEN_MAX], rep[AUTH_TOKEN_MAX],
         child[AUTH_TOKEN_MAX];
     hw_error err;
-    /* station and unit are kept only for the roles that use them */
-    assert_int_equal(add_user(f, "admin", AUTH_ROLE_ADMIN, "成都东站", "510100", admin, &err), 0);
+    /* a station or unit given to a role that has none is a mistake, refused, not silently dropped */
+    assert_int_equal(add_user(f, "admin", AUTH_ROLE_ADMIN, "成都东站", NULL, admin, &err), HW_EINVAL);
+    assert_string_equal(err.code, "option_not_for_role");
+    assert_int_equal(add_user(f, "east", AUTH_ROLE_STATION, "成都东站", "510100", station, &err), HW_EINVAL);
+    assert_string_equal(err.code, "option_not_for_role");
+    assert_int_equal(add_user(f, "admin", AUTH_ROLE_ADMIN, NULL, NULL, admin, &err), 0);
     assert_int_equal(add_user(f, "张主任", AUTH_ROLE_COORDINATOR, NULL, NULL, coord, &err), 0);
-    assert_int_equal(add_user(f, "east", AUTH_ROLE_STATION, "成都东站", "510100", station, &err), 0);
+    assert_int_equal(add_user(f, "east", AUTH_ROLE_STATION, "成都东站", NULL, station, &err), 0);
     assert_int_equal(add_user(f, "stats", AUTH_ROLE_REPORTER, NULL, NULL, rep, &err), 0);
-    assert_int_equal(add_user(f, "pingchang", AUTH_ROLE_CHILD, "x", "511923", child, &err), 0);
+    assert_int_equal(add_user(f, "pingchang", AUTH_ROLE_CHILD, NULL, "511923", child, &err), 0);
     assert_int_equal(fixture_query_int(f->reader, "SELECT count(*) FROM users"), 5);
 
     expect_lookup(f, admin, "admin", AUTH_ROLE_ADMIN, "", "");
