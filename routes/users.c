@@ -71,7 +71,7 @@ static void copy_field(json_t *body, const char *key, char *dst, size_t n)
 int users_on_create(route_ctx *ctx)
 {
     json_t *body = json_body(ctx);
-    hw_error err;
+    hw_error err = {0};
     if (body == NULL)
         return 0;
     new_user_job *job = calloc(1, sizeof *job);
@@ -86,7 +86,12 @@ int users_on_create(route_ctx *ctx)
     job->user = (auth_new_user){.name = job->name, .role = auth_role_parse(json_string_value(json_object_get(body, "role"))),
                                 .station = job->station, .unit_code = job->unit};
     json_decref(body);
-    if (auth_validate(&job->user, &err) != 0) {
+    if (auth_validate(&job->user, &err) == 0 && job->user.role == AUTH_ROLE_CHILD &&
+        divisions_name(ctx->app->divisions, job->unit) == NULL)
+        error_set(&err, HW_EINVAL, "unknown_unit_code",
+                  "单位代码 %s 不是行政区划表中的代码 (unit code %s is not a known GB/T 2260 division)", job->unit,
+                  job->unit);
+    if (err.rc != 0) {
         free_job(job);
         json_fail(ctx, &err);
         return 0;

@@ -55,3 +55,17 @@ void cli_env_close(cli_env *env)
     divisions_free(env->divisions);
     vault_wipe(&env->vault);
 }
+
+/* The unit's code must be a division that exists (GB/T 2260), as the union's software keys units by it. */
+int cli_check_unit_code(const char *code, hw_error *err)
+{
+    divisions *d = NULL;
+    int rc = divisions_load_default(&d, err);
+    if (rc != 0)
+        return rc;
+    if (divisions_name(d, code) == NULL)
+        rc = error_set(err, HW_EINVAL, "unknown_unit_code",
+                       "单位代码 %s 不是行政区划表中的代码 (unit code %s is not a known GB/T 2260 division)", code, code);
+    divisions_free(d);
+    return rc;
+}

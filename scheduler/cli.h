@@ -31,6 +31,9 @@ int cli_env_create(const char *db, cli_env *env, hw_error *err);
 int cli_db_exists(const char *db, hw_error *err);
 void cli_env_close(cli_env *env);
 
+/* HW_EINVAL "unknown_unit_code" unless `code` is in the divisions table (units are keyed by GB/T 2260 codes). */
+int cli_check_unit_code(const char *code, hw_error *err);
+
 /* Print the error (Chinese, then English) and return the exit code for it (2 for usage, else 1). */
 int cli_fail(const hw_error *err);
 

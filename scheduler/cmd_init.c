@@ -18,20 +18,6 @@ const char cmd_init_usage[] =
     "  --deadline   统计表报送截止日期 (report deadline)\n"
     "  --reporter   填报人 (who signs the form);  --phone 联系电话 (office phone)\n";
 
-/* The unit's code must be a division that exists (GB/T 2260), as the union's software keys units by it. */
-static int check_unit_code(const char *code, hw_error *err)
-{
-    divisions *d = NULL;
-    int rc = divisions_load_default(&d, err);
-    if (rc != 0)
-        return rc;
-    if (divisions_name(d, code) == NULL)
-        rc = error_set(err, HW_EINVAL, "unknown_unit_code",
-                       "单位代码 %s 不是行政区划表中的代码 (unit code %s is not a known GB/T 2260 division)", code, code);
-    divisions_free(d);
-    return rc;
-}
-
 int cmd_init(const char *db, int argc, char **argv)
 {
     args_opt o[] = {ARGS_VALUE("--unit-code"), ARGS_VALUE("--unit-name"), ARGS_VALUE("--campaign"), ARGS_VALUE("--from"),
@@ -55,7 +41,7 @@ int cmd_init(const char *db, int argc, char **argv)
     snprintf(c.deadline, sizeof c.deadline, "%s", o[5].present ? o[5].value : "");
     snprintf(c.reporter, sizeof c.reporter, "%s", o[6].present ? o[6].value : "");
     snprintf(c.reporter_phone, sizeof c.reporter_phone, "%s", o[7].present ? o[7].value : "");
-    if (campaign_validate(&c, &err) != 0 || check_unit_code(c.unit_code, &err) != 0)
+    if (campaign_validate(&c, &err) != 0 || cli_check_unit_code(c.unit_code, &err) != 0)
         return cli_fail(&err);
     cli_env env;
     int rc = cli_env_create(db, &env, &err);

@@ -23,7 +23,7 @@ static int add(const char *db, const char *name, const args_opt *o)
     hw_error err;
     auth_new_user u = {.name = name, .role = auth_role_parse(o[0].value), .station = o[1].value, .unit_code = o[2].value};
     char token[AUTH_TOKEN_MAX];
-    if (auth_validate(&u, &err) != 0)
+    if (auth_validate(&u, &err) != 0 || (u.role == AUTH_ROLE_CHILD && cli_check_unit_code(u.unit_code, &err) != 0))
         return cli_fail(&err);
     auth_token_new(token, u.hash);
     store *s = NULL;

@@ -256,6 +256,21 @@ static void test_reports_route(void **state)
     post_report(p, NULL, body, 401, NULL);
     assert_int_equal(sql_long(p, "SELECT count(*) FROM child_reports"), 1);
 
+    /* child users are bound to real units only (GB/T 2260), by the CLI and the API alike */
+    int code = -1;
+    assert_int_equal(harness_run_cli(p, &code, NULL, NULL, "user", "add", "fake", "--role", "child", "--unit", "999999",
+                                     NULL),
+                     1);
+    static const char fake[] = "{\"name\":\"fake\",\"role\":\"child\",\"unit\":\"999999\"}";
+    post_report(p, NULL, "{}", 401, NULL);
+    int status = 0;
+    char *answer = NULL;
+    assert_int_equal(harness_http(p, "POST", "/api/v1/users", admin, fake, strlen(fake), &status, &answer), 0);
+    assert_int_equal(status, 400);
+    assert_true(harness_is_envelope(answer, "unknown_unit_code"));
+    free(answer);
+    assert_int_equal(sql_long(p, "SELECT count(*) FROM users WHERE name = 'fake'"), 0);
+
     json_t *d = item10(p, admin);
     json_t *it = json_object_get(d, "item10");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(it, "A"), "persons")), 95);
