@@ -6,6 +6,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "sheetstyle.h"
 #include "tickets.h"
 #include "transports.h"
 
@@ -109,15 +110,11 @@ static int xlsx_open(writer *w, const char *path, hw_error *err)
     w->book = workbook_new(path);
     if (w->book == NULL)
         return error_set(err, HW_EIO, "cannot_open", "无法写入文件 %s (cannot write file)", path);
-    w->title = workbook_add_format(w->book);
-    format_set_bold(w->title);
-    format_set_font_size(w->title, 14);
-    w->head = workbook_add_format(w->book);
-    format_set_bold(w->head);
-    format_set_border(w->head, LXW_BORDER_THIN);
-    format_set_bg_color(w->head, 0xDDDDDD);
-    w->cell = workbook_add_format(w->book);
-    format_set_border(w->cell, LXW_BORDER_THIN);
+    sheetstyle style;
+    sheetstyle_add(w->book, &style);
+    w->title = style.title;
+    w->head = style.head;
+    w->cell = style.cell;
     w->tick = workbook_add_format(w->book);
     format_set_border(w->tick, LXW_BORDER_THIN);
     format_set_align(w->tick, LXW_ALIGN_CENTER);
